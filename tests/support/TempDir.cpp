@@ -1,0 +1,43 @@
+#include "support/TempDir.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace mm::test {
+
+TempDir::TempDir()
+{
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("mixmaster-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+int runCommand(const std::string& command, std::string* out, std::string* err)
+{
+    TempDir dir;
+    const std::string o = dir.file("out"), e = dir.file("err");
+    const int status = std::system((command + " >" + o + " 2>" + e + " </dev/null").c_str());
+    auto slurp = [](const std::string& p) {
+        std::ifstream in(p);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    };
+    if (out)
+        *out = slurp(o);
+    if (err)
+        *err = slurp(e);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace mm::test
