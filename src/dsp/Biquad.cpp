@@ -1,0 +1,151 @@
+#include "dsp/Biquad.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mm {
+
+void Biquad::prepare(const ProcessSpec& spec)
+{
+    state_.assign(static_cast<std::size_t>(std::max(spec.channels, 1)), {0.0, 0.0});
+}
+
+void Biquad::process(AudioBuffer& block) noexcept
+{
+    const int channels = std::min(block.channels(), static_cast<int>(state_.size()));
+    for (int c = 0; c < channels; ++c) {
+        float* x = block.channel(c);
+        for (std::size_t i = 0; i < block.frames(); ++i)
+            x[i] = static_cast<float>(processSample(c, x[i]));
+    }
+}
+
+void Biquad::reset() noexcept
+{
+    std::fill(state_.begin(), state_.end(), std::array<double, 2>{0.0, 0.0});
+}
+
+// ---------------------------------------------------------------------------------------
+
+void ParametricEq::prepare(const ProcessSpec& spec)
+{
+    sampleRate_ = spec.sampleRate;
+    channels_ = std::max(spec.channels, 1);
+    state_.assign(kMaxBands * static_cast<std::size_t>(channels_), {0.0, 0.0});
+    // One-pole step per sub-block: coef = exp(-T / tau) with T = kSubBlock / fs.
+    smoothCoef_ = std::exp(-static_cast<double>(kSubBlock) / (kSmoothingMs * 1e-3 * sampleRate_));
+    reset();
+}
+
+void ParametricEq::reset() noexcept
+{
+    std::fill(state_.begin(), state_.end(), std::array<double, 2>{0.0, 0.0});
+    jumpNext_ = true;
+    snapToTargets();
+}
+
+void ParametricEq::setBands(std::span<const EqBand> bands) noexcept
+{
+    for (std::size_t b = 0; b < kMaxBands; ++b)
+        targets_[b] = b < bands.size() ? bands[b] : EqBand{};
+    if (jumpNext_) {
+        snapToTargets();
+        jumpNext_ = false;
+    }
+}
+
+double ParametricEq::targetMagnitudeDb(double freq) const noexcept
+{
+    double db = 0.0;
+    for (const auto& t : targets_)
+        if (t.enabled)
+            db += magnitudeDb(design(t.type, t.freq, t.q, t.gainDb, sampleRate_), freq, sampleRate_);
+    return db;
+}
+
+void ParametricEq::redesign(Live& live) const noexcept
+{
+    live.coeffs = design(live.type, std::exp(live.logFreq), std::exp(live.logQ), live.gainDb, sampleRate_);
+}
+
+void ParametricEq::snapToTargets() noexcept
+{
+    for (std::size_t b = 0; b < kMaxBands; ++b) {
+        const auto& t = targets_[b];
+        auto& l = live_[b];
+        l.type = t.type;
+        l.logFreq = std::log(std::max(t.freq, 1.0));
+        l.logQ = std::log(std::max(t.q, 0.01));
+        l.gainDb = t.gainDb;
+        l.wet = t.enabled ? 1.0 : 0.0;
+        redesign(l);
+    }
+}
+
+void ParametricEq::advanceSmoothing() noexcept
+{
+    const double k = smoothCoef_;
+    auto approach = [k](double& v, double target, double eps) {
+        if (std::abs(v - target) <= eps) {
+            const bool changed = v != target;
+            v = target;
+            return changed;
+        }
+        v = target + k * (v - target);
+        return true;
+    };
+    for (std::size_t b = 0; b < kMaxBands; ++b) {
+        const auto& t = targets_[b];
+        auto& l = live_[b];
+        const bool sameType = t.type == l.type;
+        const double wetTarget = (t.enabled && sameType) ? 1.0 : 0.0;
+        approach(l.wet, wetTarget, 1e-4);
+        if (l.wet == 0.0) {
+            // Silent band (not processed): take the new type and parameters at once and
+            // clear its state, so it fades in from rest rather than from stale history.
+            for (int c = 0; c < channels_; ++c)
+                state_[b * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)] = {0.0, 0.0};
+            l.type = t.type;
+            l.logFreq = std::log(std::max(t.freq, 1.0));
+            l.logQ = std::log(std::max(t.q, 0.01));
+            l.gainDb = t.gainDb;
+            redesign(l);
+            continue;
+        }
+        bool changed = approach(l.logFreq, std::log(std::max(t.freq, 1.0)), 1e-5);
+        changed |= approach(l.logQ, std::log(std::max(t.q, 0.01)), 1e-5);
+        changed |= approach(l.gainDb, t.gainDb, 1e-4);
+        if (changed)
+            redesign(l);
+    }
+}
+
+void ParametricEq::process(AudioBuffer& block) noexcept
+{
+    jumpNext_ = false;
+    const int channels = std::min(block.channels(), channels_);
+    const std::size_t frames = block.frames();
+    for (std::size_t start = 0; start < frames; start += kSubBlock) {
+        const std::size_t end = std::min(frames, start + kSubBlock);
+        advanceSmoothing();
+        for (std::size_t b = 0; b < kMaxBands; ++b) {
+            const Live& l = live_[b];
+            if (l.wet == 0.0)
+                continue;
+            const BiquadCoeffs& k = l.coeffs;
+            for (int c = 0; c < channels; ++c) {
+                auto& s = state_[b * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)];
+                float* x = block.channel(c);
+                for (std::size_t i = start; i < end; ++i) {
+                    const double in = x[i];
+                    const double y = k.b0 * in + s[0];
+                    s[0] = k.b1 * in - k.a1 * y + s[1];
+                    s[1] = k.b2 * in - k.a2 * y;
+                    x[i] = static_cast<float>(l.wet == 1.0 ? y : in + l.wet * (y - in));
+                }
+            }
+        }
+    }
+}
+
+} // namespace mm

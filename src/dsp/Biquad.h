@@ -1,0 +1,100 @@
+#pragma once
+// Biquad filtering: a single filter (Biquad) and a chain of parametric bands (ParametricEq).
+// Coefficients come from BiquadDesign.h; this file holds only filter state.
+//
+// Structure: transposed direct form II with double-precision state, one state per channel:
+//   y = b0 x + s1;   s1 = b1 x - a1 y + s2;   s2 = b2 x - a2 y
+// TDF-II keeps few state variables and behaves well when coefficients change between
+// samples (J. O. Smith, "Introduction to Digital Filters", Transposed Direct Forms);
+// double state avoids the noise/limit-cycle problems of float state at low fc/fs.
+#include "dsp/BiquadDesign.h"
+#include "dsp/Processor.h"
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace mm {
+
+/// One biquad over every channel of a block.
+class Biquad final : public Processor {
+public:
+    /// Sets the coefficients, used from the next sample on; the state is kept. Not
+    /// smoothed: for parameter changes on programme material use ParametricEq.
+    void setCoeffs(const BiquadCoeffs& c) noexcept { coeffs_ = c; }
+    const BiquadCoeffs& coeffs() const noexcept { return coeffs_; }
+
+    void prepare(const ProcessSpec& spec) override;
+    void process(AudioBuffer& block) noexcept override;
+    void reset() noexcept override;
+
+    /// Filters one sample of `channel` (< spec.channels); for side-chain/detector paths.
+    double processSample(int channel, double x) noexcept
+    {
+        auto& s = state_[static_cast<std::size_t>(channel)];
+        const double y = coeffs_.b0 * x + s[0];
+        s[0] = coeffs_.b1 * x - coeffs_.a1 * y + s[1];
+        s[1] = coeffs_.b2 * x - coeffs_.a2 * y;
+        return y;
+    }
+
+private:
+    BiquadCoeffs coeffs_;
+    std::vector<std::array<double, 2>> state_;
+};
+
+/// One band of a parametric EQ. `q` is the shelf slope S for shelves.
+struct EqBand {
+    FilterType type = FilterType::Peak;
+    double freq = 1000.0;
+    double q = 0.7071;
+    double gainDb = 0.0;
+    bool enabled = false;
+};
+
+/// Up to kMaxBands biquads in series (a parametric EQ / filter chain).
+///
+/// Parameter changes are smoothed, never applied as a step: every kSubBlock samples the
+/// band's frequency (log domain), Q (log domain) and gain (dB) move toward their targets
+/// with a one-pole of time constant kSmoothingMs, and the coefficients are redesigned.
+/// Enabling/disabling a band crossfades it (y = x + wet (H x - x), wet ramped 0..1 by
+/// the same one-pole); a change of filter type fades the band out, switches, fades in.
+class ParametricEq final : public Processor {
+public:
+    static constexpr std::size_t kMaxBands = 8;
+    static constexpr std::size_t kSubBlock = 32;
+    static constexpr double kSmoothingMs = 5.0; // ~99 % of a change within 25 ms
+
+    /// Sets the target bands (extra bands beyond kMaxBands are ignored; missing ones are
+    /// disabled). Call between blocks. The first call after prepare()/reset() jumps.
+    void setBands(std::span<const EqBand> bands) noexcept;
+    std::span<const EqBand> bands() const noexcept { return {targets_.data(), targets_.size()}; }
+
+    /// Analytic response in dB of the target bands (enabled ones) at `freq`.
+    double targetMagnitudeDb(double freq) const noexcept;
+
+    void prepare(const ProcessSpec& spec) override;
+    void process(AudioBuffer& block) noexcept override;
+    void reset() noexcept override;
+
+private:
+    struct Live {
+        FilterType type = FilterType::Peak;
+        double logFreq = 0.0, logQ = 0.0, gainDb = 0.0, wet = 0.0;
+        BiquadCoeffs coeffs;
+    };
+    void snapToTargets() noexcept;
+    void advanceSmoothing() noexcept;
+    void redesign(Live& live) const noexcept;
+
+    std::array<EqBand, kMaxBands> targets_{};
+    std::array<Live, kMaxBands> live_{};
+    std::vector<std::array<double, 2>> state_; // [band * channels + channel]
+    double sampleRate_ = 48000.0;
+    double smoothCoef_ = 0.0;
+    int channels_ = 0;
+    bool jumpNext_ = true;
+};
+
+} // namespace mm

@@ -1,0 +1,136 @@
+#include "dsp/Compressor.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mm {
+namespace {
+
+double coefFor(double ms, double fs) noexcept
+{
+    return ms > 0.0 ? std::exp(-1.0 / (ms * 1e-3 * fs)) : 0.0;
+}
+
+constexpr double kMakeupSmoothingMs = 20.0;
+constexpr double kFloorReleaseMs = 100.0;
+constexpr double kMinPower = 1e-20; // -200 dBFS; keeps log10 finite on silence
+
+} // namespace
+
+double Compressor::staticCurveDb(double x, const CompressorParams& p) noexcept
+{
+    const double t = p.thresholdDb;
+    const double r = std::max(p.ratio, 1.0);
+    const double w = std::max(p.kneeDb, 0.0);
+    const double over = x - t;
+    if (2.0 * over < -w)
+        return x;
+    if (2.0 * std::abs(over) <= w && w > 0.0) {
+        const double d = over + w / 2.0;
+        return x + (1.0 / r - 1.0) * d * d / (2.0 * w);
+    }
+    return t + over / r;
+}
+
+void Compressor::setParams(const CompressorParams& p) noexcept
+{
+    params_ = p;
+    if (snapNext_)
+        makeupDb_ = p.makeupDb;
+    updateCoefficients();
+}
+
+void Compressor::updateCoefficients() noexcept
+{
+    attackCoef_ = coefFor(params_.attackMs, sampleRate_);
+    releaseCoef_ = coefFor(params_.releaseMs, sampleRate_);
+    rmsCoef_ = coefFor(params_.rmsWindowMs, sampleRate_);
+    sidechainOn_ = params_.sidechainHpHz > 0.0;
+    if (sidechainOn_)
+        sidechainHp_.setCoeffs(designHighPass(params_.sidechainHpHz, 0.70710678118654752, sampleRate_));
+}
+
+void Compressor::prepare(const ProcessSpec& spec)
+{
+    sampleRate_ = spec.sampleRate;
+    channels_ = std::max(spec.channels, 1);
+    meanSquare_.assign(static_cast<std::size_t>(channels_), 0.0);
+    sidechainHp_.prepare(spec);
+    makeupCoef_ = coefFor(kMakeupSmoothingMs, sampleRate_);
+    floorCoef_ = coefFor(kFloorReleaseMs, sampleRate_);
+    updateCoefficients();
+    reset();
+}
+
+void Compressor::reset() noexcept
+{
+    sidechainHp_.reset();
+    std::fill(meanSquare_.begin(), meanSquare_.end(), 0.0);
+    grDb_ = 0.0;
+    makeupDb_ = params_.makeupDb;
+    floorEnv_ = 0.0;
+    snapNext_ = true;
+    resetStats();
+}
+
+void Compressor::resetStats() noexcept
+{
+    grSum_ = 0.0;
+    maxGr_ = 0.0;
+    grCount_ = 0;
+}
+
+double Compressor::averageGainReductionDb() const noexcept
+{
+    return grCount_ > 0 ? grSum_ / static_cast<double>(grCount_) : 0.0;
+}
+
+void Compressor::process(AudioBuffer& block) noexcept
+{
+    const int channels = std::min(block.channels(), channels_);
+    if (channels == 0)
+        return;
+    snapNext_ = false;
+    const double floorLin = std::pow(10.0, kStatsFloorDb / 20.0);
+    const bool rms = params_.detector == Detector::Rms;
+    const bool linkMax = params_.link == StereoLink::Max;
+    constexpr double kDbToLn = 0.11512925464970229; // ln(10) / 20
+
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        double linked = 0.0;
+        double inputPeak = 0.0;
+        for (int c = 0; c < channels; ++c) {
+            const double x = block.channel(c)[i];
+            inputPeak = std::max(inputPeak, std::abs(x));
+            const double d = sidechainOn_ ? sidechainHp_.processSample(c, x) : x;
+            double power = d * d;
+            if (rms) {
+                auto& ms = meanSquare_[static_cast<std::size_t>(c)];
+                ms = rmsCoef_ * ms + (1.0 - rmsCoef_) * power;
+                power = ms;
+            }
+            linked = linkMax ? std::max(linked, power) : linked + power;
+        }
+        if (!linkMax)
+            linked /= channels;
+
+        const double xG = 10.0 * std::log10(std::max(linked, kMinPower));
+        const double xL = xG - staticCurveDb(xG, params_);
+        const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
+        grDb_ = a * grDb_ + (1.0 - a) * xL;
+        makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * params_.makeupDb;
+
+        const float gain = static_cast<float>(std::exp((makeupDb_ - grDb_) * kDbToLn));
+        for (int c = 0; c < channels; ++c)
+            block.channel(c)[i] *= gain;
+
+        floorEnv_ = std::max(inputPeak, floorCoef_ * floorEnv_);
+        if (floorEnv_ > floorLin) {
+            grSum_ += grDb_;
+            ++grCount_;
+        }
+        maxGr_ = std::max(maxGr_, grDb_);
+    }
+}
+
+} // namespace mm
