@@ -1,0 +1,108 @@
+#pragma once
+// Lookahead brickwall limiter whose output stays at or below a true-peak ceiling.
+//
+// Signal flow per sample (stereo-linked, so the image does not move):
+//   1. detector: 8× oversampled peak of each input interval (TruePeakMeter::pushSample),
+//      max over channels → required gain req = min(1, c / peak), c = ceiling − kSafetyDb;
+//   2. hold: sliding minimum of req over W + 1 samples (W = lookahead), a monotonic
+//      deque in a preallocated ring, O(1) amortised (Lemire, "Streaming maximum-minimum
+//      filter using no more than three comparisons per element", 2006);
+//   3. release: one-pole towards the hold from below (never above it); with
+//      programDependentRelease a second, slow envelope (attack and release 5× slower)
+//      tracks sustained reduction and the gain follows the lower of the two, so dense
+//      programme does not pump while an isolated transient recovers at the fast rate;
+//   4. attack: a W-sample moving average, i.e. a linear ramp over the lookahead that is
+//      already at the hold level when the peak arrives;
+//   5. output: input delayed by latency() × gain, clamped to ±c.
+//
+// Why the ceiling holds: every value averaged in (4) is ≤ the hold of (2), and the
+// W + 1-sample hold window is placed so that each of those W values covers both input
+// intervals adjacent to the output sample. So the gain applied to sample s is ≤ c / (the
+// 8× peak of [s − 1, s + 1]): sample peaks are ≤ c exactly (the clamp only absorbs
+// float rounding) and the inter-sample peaks the detector sees are ≤ c. What remains is
+// the small spread that gain modulation adds between samples and the detector's own
+// error; kSafetyDb covers it, and the tests measure the output with this meter and with
+// libebur128 on torture signals pushed 12 dB over the ceiling (see LimiterTest.cpp).
+//
+// Flush: the output lags the input by latency() samples. At the end of a stream call
+// flush() (or process latency() zeros) to get the remaining delayed samples; drop the
+// first latency() output samples to time-align.
+#include "dsp/Processor.h"
+#include "dsp/TruePeakMeter.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace mm {
+
+struct TruePeakLimiterParams {
+    float ceilingDbTP = -1.0f;
+    float lookaheadMs = 2.0f;  ///< 1.5–5 ms; fixed at prepare()
+    float releaseMs = 100.0f;  ///< time to recover to within 1 dB after a ≥ 6 dB reduction
+    bool programDependentRelease = true;
+};
+
+class TruePeakLimiter final : public Processor {
+public:
+    /// Margin below the ceiling the gain computer aims at (covers modulation spread).
+    static constexpr float kSafetyDb = 0.1f;
+
+    /// Sets parameters; ceiling and release apply from the next block, lookahead from prepare().
+    void setParams(const TruePeakLimiterParams& p) noexcept { params_ = p; }
+    const TruePeakLimiterParams& params() const noexcept { return params_; }
+
+    void prepare(const ProcessSpec& spec) override;
+    void process(AudioBuffer& block) noexcept override;
+    void reset() noexcept override;
+
+    /// Writes the remaining delayed samples (the input followed by zeros) into `tail`:
+    /// min(latency(), tail.capacity()) frames, sets tail.frames() and returns it.
+    std::size_t flush(AudioBuffer& tail) noexcept;
+
+    /// Output delay in samples: lookahead + oversampler group delay − 1.
+    int latency() const noexcept { return delay_; }
+    /// Largest gain reduction so far, dB (≥ 0).
+    double maxGainReductionDb() const noexcept { return maxGrDb_; }
+    /// Mean gain reduction over all processed samples, dB (≥ 0).
+    double averageGainReductionDb() const noexcept;
+    /// Gain applied to the last processed sample (linear), for metering.
+    float currentGain() const noexcept { return lastGain_; }
+
+private:
+    float step(const float* in, float* out, int nch) noexcept; // one frame, returns gain
+
+    TruePeakLimiterParams params_;
+    TruePeakMeter detector_;
+    double sampleRate_ = 48000.0;
+    int channels_ = 0;
+    int window_ = 1; // W, lookahead samples
+    int delay_ = 0;
+
+    std::vector<float> frameIn_, frameOut_; // one frame across channels
+    std::vector<float> delayLine_; // channels × delay_
+    int delayPos_ = 0;
+
+    std::vector<float> dqValue_; // monotonic deque ring, capacity window_ + 2
+    std::vector<std::int64_t> dqIndex_;
+    int dqHead_ = 0;
+    int dqSize_ = 0;
+    std::int64_t t_ = 0;
+
+    std::vector<float> box_; // last W released gains
+    int boxPos_ = 0;
+    double boxSum_ = 0.0;
+
+    float fast_ = 1.0f;
+    float slow_ = 1.0f;
+    float ceilingLin_ = 1.0f;
+    float fastCoef_ = 0.0f;
+    float slowAttackCoef_ = 0.0f;
+    float slowReleaseCoef_ = 0.0f;
+    float lastGain_ = 1.0f;
+
+    double maxGrDb_ = 0.0;
+    double sumGrDb_ = 0.0;
+    std::uint64_t count_ = 0;
+};
+
+} // namespace mm
