@@ -84,6 +84,13 @@ BiquadCoeffs designPeak(double fc, double q, double gainDb, double fs) noexcept
     return normalise(1.0 + alpha * a, -2.0 * c, 1.0 - alpha * a, 1.0 + alpha / a, -2.0 * c, 1.0 - alpha / a);
 }
 
+BiquadCoeffs designAllPass(double fc, double q, double fs) noexcept
+{
+    const auto [c, s] = angleOf(fc, fs);
+    const double alpha = s / (2.0 * minPositive(q));
+    return normalise(1.0 - alpha, -2.0 * c, 1.0 + alpha, 1.0 + alpha, -2.0 * c, 1.0 - alpha);
+}
+
 BiquadCoeffs design(FilterType type, double fc, double qOrSlope, double gainDb, double fs) noexcept
 {
     switch (type) {

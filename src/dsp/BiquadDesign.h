@@ -37,6 +37,10 @@ BiquadCoeffs designLowShelf(double fc, double slope, double gainDb, double fs) n
 BiquadCoeffs designHighShelf(double fc, double slope, double gainDb, double fs) noexcept;
 /// Peaking (bell) EQ: gainDb at fc, bandwidth set by q; 0 dB far from fc.
 BiquadCoeffs designPeak(double fc, double q, double gainDb, double fs) noexcept;
+/// 2nd-order all-pass: |H| = 1, phase -180 degrees at fc. RBJ: b = {1-alpha, -2 cos w0,
+/// 1+alpha}, a = {1+alpha, -2 cos w0, 1-alpha}. With q = 1/sqrt(2) it equals the sum of
+/// a 4th-order Linkwitz-Riley low-pass and high-pass at fc.
+BiquadCoeffs designAllPass(double fc, double q, double fs) noexcept;
 /// Dispatches on `type`; `qOrSlope` is Q for pass/peak filters and S for shelves; gainDb
 /// is ignored by high/low-pass.
 BiquadCoeffs design(FilterType type, double fc, double qOrSlope, double gainDb, double fs) noexcept;

@@ -1,0 +1,72 @@
+#include "dsp/StereoWidth.h"
+
+#include <algorithm>
+
+namespace mm {
+
+namespace {
+constexpr double kButterworthQ = 0.70710678118654752;
+}
+
+void StereoWidth::prepare(const ProcessSpec& spec)
+{
+    sampleRate_ = spec.sampleRate;
+    const ProcessSpec mono{spec.sampleRate, 1, spec.maxBlock};
+    midAllPass_.prepare(mono);
+    sideHighPass1_.prepare(mono);
+    sideHighPass2_.prepare(mono);
+    setParams(params_); // coefficients for the new rate
+    reset();
+}
+
+void StereoWidth::reset() noexcept
+{
+    width_.prepare(sampleRate_, kRampMs, params_.width);
+    midAllPass_.reset();
+    sideHighPass1_.reset();
+    sideHighPass2_.reset();
+    jumpNext_ = true;
+}
+
+void StereoWidth::setParams(const StereoWidthParams& p) noexcept
+{
+    params_ = p;
+    params_.width = std::clamp(p.width, 0.0, kMaxWidth);
+    if (params_.monoBelowHz > 0.0) {
+        midAllPass_.setCoeffs(designAllPass(params_.monoBelowHz, kButterworthQ, sampleRate_));
+        const BiquadCoeffs hp = designHighPass(params_.monoBelowHz, kButterworthQ, sampleRate_);
+        sideHighPass1_.setCoeffs(hp);
+        sideHighPass2_.setCoeffs(hp);
+    }
+    if (jumpNext_)
+        width_.setValue(params_.width);
+    else
+        width_.setTarget(params_.width);
+    jumpNext_ = false;
+}
+
+void StereoWidth::process(AudioBuffer& block) noexcept
+{
+    jumpNext_ = false;
+    if (block.channels() < 2)
+        return;
+    const bool crossover = params_.monoBelowHz > 0.0;
+    if (!crossover && !width_.isSmoothing() && width_.current() == 1.0)
+        return; // identity
+    float* l = block.channel(0);
+    float* r = block.channel(1);
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        const double w = width_.next();
+        double mid = 0.5 * (double(l[i]) + double(r[i]));
+        double side = 0.5 * (double(l[i]) - double(r[i]));
+        if (crossover) {
+            mid = midAllPass_.processSample(0, mid);
+            side = sideHighPass2_.processSample(0, sideHighPass1_.processSample(0, side));
+        }
+        side *= w;
+        l[i] = static_cast<float>(mid + side);
+        r[i] = static_cast<float>(mid - side);
+    }
+}
+
+} // namespace mm
