@@ -1,15 +1,23 @@
 #include "cli/Commands.h"
 
 namespace mm::cli {
+namespace {
+int g_exitCode = 0;
+}
+
+void setExitCode(int code)
+{
+    g_exitCode = code;
+}
 
 void registerCommands(CLI::App& app)
 {
-    app.add_subcommand("analyze", "Measure loudness, true peak, stereo and spectrum of audio files");
+    addAnalyzeCommand(app);
 }
 
 int runSelected(CLI::App&)
 {
-    return 0;
+    return g_exitCode;
 }
 
 } // namespace mm::cli

@@ -1,11 +1,17 @@
 #pragma once
+// Each subcommand lives in its own file and registers itself here. A subcommand's
+// callback runs during parse and records its exit code; errors propagate as exceptions
+// to main(), the one place that turns them into exit codes.
 #include <CLI/CLI.hpp>
 
 namespace mm::cli {
 
-/// Adds every subcommand to `app`.
 void registerCommands(CLI::App& app);
-/// Runs the subcommand that was parsed; returns the exit code.
 int runSelected(CLI::App& app);
+
+/// Set by the subcommand that ran.
+void setExitCode(int code);
+
+void addAnalyzeCommand(CLI::App& app);
 
 } // namespace mm::cli

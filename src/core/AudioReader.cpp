@@ -5,6 +5,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -67,6 +68,14 @@ AudioReader::AudioReader(const std::string& path, std::size_t maxBlock) : maxBlo
         file_ = nullptr;
         throw InputError(path + ": sample rate " + std::to_string(sr) + " Hz is outside 8000..384000 Hz");
     }
+    // libsndfile trusts the file's length over a header that claims more data than is
+    // there, and notes it in its log ("data : 192000 (should be 96000)"): report it.
+    char log[4096] = {};
+    sf_command(file_, SFC_GET_LOG_INFO, log, sizeof log);
+    if (const char* data = std::strstr(log, "data : "); data && std::strstr(data, "should be")) {
+        const char* end = std::strchr(data, '\n');
+        headerProblem_ = std::string(data, end ? static_cast<std::size_t>(end - data) : std::strlen(data));
+    }
     info_.sampleRate = sfinfo.samplerate;
     info_.channels = sfinfo.channels;
     info_.frames = sfinfo.frames;
@@ -116,6 +125,9 @@ std::size_t AudioReader::read(AudioBuffer& out)
 std::vector<std::string> AudioReader::warnings() const
 {
     std::vector<std::string> w;
+    if (!headerProblem_.empty())
+        w.push_back(info_.path + ": truncated or damaged: header and file size disagree (" + headerProblem_ +
+                    "); read the " + std::to_string(info_.frames) + " frames present");
     if (ended_ && framesRead_ < info_.frames)
         w.push_back(info_.path + ": truncated: header declares " + std::to_string(info_.frames) +
                     " frames, only " + std::to_string(framesRead_) + " present; read what is there");

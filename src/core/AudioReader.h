@@ -48,6 +48,7 @@ private:
     std::int64_t framesRead_ = 0;
     std::int64_t nonFinite_ = 0;
     bool ended_ = false;
+    std::string headerProblem_;
 };
 
 } // namespace mm

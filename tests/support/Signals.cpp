@@ -2,6 +2,7 @@
 
 #include <sndfile.h>
 
+#include <algorithm>
 #include <numbers>
 #include <random>
 #include <stdexcept>
@@ -77,11 +78,28 @@ void writeFile(const std::string& path, const AudioBuffer& buffer, int sampleRat
     SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
     if (!f)
         throw std::runtime_error("cannot write " + path + ": " + sf_strerror(nullptr));
-    std::vector<double> inter(buffer.frames() * static_cast<std::size_t>(buffer.channels()));
-    for (int c = 0; c < buffer.channels(); ++c)
-        for (std::size_t i = 0; i < buffer.frames(); ++i)
-            inter[i * static_cast<std::size_t>(buffer.channels()) + static_cast<std::size_t>(c)] = buffer.channel(c)[i];
-    sf_writef_double(f, inter.data(), static_cast<sf_count_t>(buffer.frames()));
+    const int sub = sfFormat & SF_FORMAT_SUBMASK;
+    const auto count = buffer.frames() * static_cast<std::size_t>(buffer.channels());
+    if (sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE) {
+        std::vector<double> inter(count);
+        for (int c = 0; c < buffer.channels(); ++c)
+            for (std::size_t i = 0; i < buffer.frames(); ++i)
+                inter[i * static_cast<std::size_t>(buffer.channels()) + static_cast<std::size_t>(c)] = buffer.channel(c)[i];
+        sf_writef_double(f, inter.data(), static_cast<sf_count_t>(buffer.frames()));
+    } else {
+        // Integer formats: scale by 2^31 ourselves so that reading back (÷ 2^(bits−1)) is
+        // exact to the rounding; libsndfile's own double→int path scales by 2^(bits−1) − 1.
+        const int bits = sub == SF_FORMAT_PCM_16 ? 16 : sub == SF_FORMAT_PCM_24 ? 24 : sub == SF_FORMAT_PCM_32 ? 32 : 8;
+        const double scale = std::ldexp(1.0, bits - 1);
+        std::vector<int> inter(count);
+        for (int c = 0; c < buffer.channels(); ++c)
+            for (std::size_t i = 0; i < buffer.frames(); ++i) {
+                const double q = std::clamp(std::nearbyint(buffer.channel(c)[i] * scale), -scale, scale - 1.0);
+                inter[i * static_cast<std::size_t>(buffer.channels()) + static_cast<std::size_t>(c)] =
+                    static_cast<int>(std::ldexp(q, 32 - bits));
+            }
+        sf_writef_int(f, inter.data(), static_cast<sf_count_t>(buffer.frames()));
+    }
     sf_close(f);
 }
 

@@ -1,0 +1,208 @@
+#include "analysis/Analyzer.h"
+
+#include "core/AudioSource.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mm {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+double toDb(double linear)
+{
+    return linear > 0.0 ? 20.0 * std::log10(linear) : kNegInf;
+}
+
+} // namespace
+
+Analyzer::Analyzer(double sampleRate, int channels, AnalyzerOptions options)
+    : rate_(sampleRate), channels_(channels), options_(options),
+      loudness_(sampleRate, channels, options.truePeak),
+      spectrum_(std::make_unique<SpectrumAnalyzer>(sampleRate, options.features)),
+      channelSum_(static_cast<std::size_t>(channels), 0.0), clipRun_(static_cast<std::size_t>(channels), 0)
+{
+    if (options_.expectedFrames > 0) {
+        bucketLen_ = std::max<std::int64_t>(1, options_.expectedFrames / 2000);
+        waveform_.reserve(static_cast<std::size_t>(options_.expectedFrames / bucketLen_ + 2));
+    }
+    winLen_ = static_cast<std::size_t>(std::lround(0.01 * sampleRate));
+    winEnergies_.reserve(static_cast<std::size_t>(options_.expectedFrames > 0 ? options_.expectedFrames / static_cast<std::int64_t>(winLen_) + 2 : 1024));
+}
+
+Analyzer::~Analyzer() = default;
+
+void Analyzer::process(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
+    if (n == 0)
+        return;
+    loudness_.process(block);
+    stereo_.process(block);
+    spectrum_->process(block);
+    for (int c = 0; c < channels_; ++c) {
+        const float* x = block.channel(c);
+        double sum = 0.0, sq = 0.0;
+        float peak = 0.0f;
+        int run = clipRun_[static_cast<std::size_t>(c)];
+        for (std::size_t i = 0; i < n; ++i) {
+            const float a = std::fabs(x[i]);
+            peak = std::max(peak, a);
+            sum += x[i];
+            sq += static_cast<double>(x[i]) * x[i];
+            if (a >= 0.999f) {
+                if (++run == 3)
+                    clipped_ += 3;
+                else if (run > 3)
+                    ++clipped_;
+            } else {
+                run = 0;
+            }
+        }
+        clipRun_[static_cast<std::size_t>(c)] = run;
+        peak_ = std::max(peak_, static_cast<double>(peak));
+        sumSq_ += sq;
+        channelSum_[static_cast<std::size_t>(c)] += sum;
+    }
+    if (bucketLen_ > 0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            float a = std::fabs(block.channel(0)[i]);
+            if (channels_ > 1)
+                a = std::max(a, std::fabs(block.channel(1)[i]));
+            bucketPeak_ = std::max(bucketPeak_, a);
+            if (++bucketFill_ == bucketLen_) {
+                waveform_.push_back(bucketPeak_);
+                bucketPeak_ = 0.0f;
+                bucketFill_ = 0;
+            }
+        }
+    }
+    trackTransients(block);
+    frames_ += static_cast<std::int64_t>(n);
+}
+
+void Analyzer::trackTransients(const AudioBuffer& block)
+{
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        double e = 0.0;
+        for (int c = 0; c < channels_; ++c)
+            e += static_cast<double>(block.channel(c)[i]) * block.channel(c)[i];
+        winSum_ += e / channels_;
+        if (++winFill_ == winLen_) {
+            winEnergies_.push_back(static_cast<float>(winSum_ / static_cast<double>(winLen_)));
+            winSum_ = 0.0;
+            winFill_ = 0;
+        }
+    }
+}
+
+AudioMetrics Analyzer::finish()
+{
+    spectrum_->finish();
+    AudioMetrics m;
+    m.sampleRate = static_cast<int>(std::lround(rate_));
+    m.channels = channels_;
+    m.durationS = static_cast<double>(frames_) / rate_;
+    const LoudnessResult l = loudness_.result();
+    m.integratedLufs = l.integratedLufs;
+    m.lraLu = l.lraLu;
+    m.truePeakDbtp = l.truePeakDbtp;
+    m.maxMomentaryLufs = l.maxMomentaryLufs;
+    m.maxShortTermLufs = l.maxShortTermLufs;
+    m.shortTermPerSecond = l.shortTermPerSecond;
+    m.samplePeakDbfs = toDb(peak_);
+    const double samples = static_cast<double>(std::max<std::int64_t>(1, frames_)) * channels_;
+    m.rmsDbfs = toDb(std::sqrt(sumSq_ / samples));
+    m.crestDb = (peak_ > 0.0 && sumSq_ > 0.0) ? m.samplePeakDbfs - m.rmsDbfs : 0.0;
+    const StereoResult s = stereo_.result();
+    m.correlation = s.correlation;
+    m.widthPct = s.widthPct;
+    for (double sum : channelSum_) {
+        const double mean = sum / static_cast<double>(std::max<std::int64_t>(1, frames_));
+        if (std::fabs(mean) > std::fabs(m.dcOffset))
+            m.dcOffset = mean;
+    }
+    m.clippedSamples = clipped_;
+    m.thirdOctaveDb = spectrum_->thirdOctaveDb();
+    if (bucketLen_ > 0) {
+        if (bucketFill_ > 0)
+            waveform_.push_back(bucketPeak_);
+        m.waveformPeaks = waveform_;
+    }
+
+    // Features: activity and transient density from the 10 ms energies.
+    StemFeatures& f = features_;
+    f.silent = peak_ < 1e-6; // below −120 dBFS: nothing there
+    if (options_.features) {
+        f.bandDb = spectrum_->mixBandsDb();
+        f.bandFrames = spectrum_->frames();
+        f.frameSeconds = spectrum_->hopSeconds();
+        const auto& tc = thirdOctaveCentres();
+        double num = 0.0, den = 0.0;
+        for (std::size_t b = 0; b < tc.size() && b < m.thirdOctaveDb.size(); ++b) {
+            const double p = std::pow(10.0, m.thirdOctaveDb[b] / 10.0);
+            num += tc[b] * p;
+            den += p;
+        }
+        f.spectralCentroidHz = den > 0.0 ? num / den : 0.0;
+    }
+    constexpr std::size_t kPerBlock = 40; // 400 ms of 10 ms windows
+    std::vector<double> blocks;
+    for (std::size_t i = 0; i + kPerBlock <= winEnergies_.size(); i += kPerBlock) {
+        double e = 0.0;
+        for (std::size_t k = 0; k < kPerBlock; ++k)
+            e += winEnergies_[i + k];
+        blocks.push_back(e / kPerBlock);
+    }
+    if (blocks.empty() && !winEnergies_.empty())
+        blocks.push_back(*std::max_element(winEnergies_.begin(), winEnergies_.end()));
+    const double loudest = blocks.empty() ? 0.0 : *std::max_element(blocks.begin(), blocks.end());
+    const double gate = std::max(1e-6, loudest * 0.01); // −20 dB below the loudest, above −60 dBFS
+    std::size_t active = 0;
+    for (double e : blocks)
+        active += e >= gate ? 1 : 0;
+    f.activity = blocks.empty() || f.silent ? 0.0 : static_cast<double>(active) / static_cast<double>(blocks.size());
+    std::size_t onsets = 0, refractory = 0;
+    for (std::size_t i = 5; i < winEnergies_.size(); ++i) {
+        if (refractory > 0) {
+            --refractory;
+            continue;
+        }
+        double prev = 0.0;
+        for (std::size_t k = i - 5; k < i; ++k)
+            prev += winEnergies_[k];
+        prev /= 5.0;
+        if (winEnergies_[i] >= gate && winEnergies_[i] > 4.0 * prev + 1e-9) {
+            ++onsets;
+            refractory = 5; // 50 ms
+        }
+    }
+    const double activeSeconds = static_cast<double>(active) * 0.4;
+    f.transientsPerSecond = activeSeconds > 0.0 ? static_cast<double>(onsets) / activeSeconds : 0.0;
+    return m;
+}
+
+AudioMetrics analyzeFile(const std::string& path, AnalyzerOptions options, StemFeatures* features)
+{
+    AudioSource source(path, 0, 8192);
+    options.expectedFrames = source.expectedFrames();
+    if (features)
+        options.features = true;
+    Analyzer analyzer(source.sampleRate(), source.channels(), options);
+    AudioBuffer block(source.channels(), source.blockSize());
+    while (source.read(block) > 0)
+        analyzer.process(block);
+    AudioMetrics m = analyzer.finish();
+    m.path = path;
+    m.nonFiniteSamples = source.reader().nonFiniteSamples();
+    m.warnings = source.reader().warnings();
+    if (source.reader().framesRead() == 0)
+        m.warnings.push_back(path + ": no samples could be read");
+    if (features)
+        *features = analyzer.features();
+    return m;
+}
+
+} // namespace mm

@@ -1,0 +1,63 @@
+#pragma once
+// One pass over a programme, in blocks: loudness, peaks, stereo, spectrum and the stem
+// features, all from the same blocks. Memory does not grow with length except for the
+// per-second and per-frame series (kilobytes per minute).
+#include "analysis/AudioMetrics.h"
+#include "analysis/LoudnessMeter.h"
+#include "analysis/StereoMeter.h"
+#include "core/AudioBuffer.h"
+
+#include <memory>
+
+namespace mm {
+
+struct AnalyzerOptions {
+    bool truePeak = true;        ///< libebur128's true peak (≈70 % of the analysis time)
+    bool features = false;       ///< keep per-frame band energies etc. for the mixing policy
+    std::int64_t expectedFrames = 0; ///< sizes the waveform buckets; 0 = no waveform
+};
+
+class Analyzer {
+public:
+    Analyzer(double sampleRate, int channels, AnalyzerOptions options = {});
+    ~Analyzer();
+    Analyzer(const Analyzer&) = delete;
+    Analyzer& operator=(const Analyzer&) = delete;
+
+    void process(const AudioBuffer& block);
+    /// Ends the pass and returns the metrics (path left empty).
+    AudioMetrics finish();
+    /// Valid after finish() when options.features.
+    const StemFeatures& features() const { return features_; }
+
+private:
+    void trackTransients(const AudioBuffer& block);
+
+    double rate_;
+    int channels_;
+    AnalyzerOptions options_;
+    LoudnessMeter loudness_;
+    StereoMeter stereo_;
+    std::unique_ptr<SpectrumAnalyzer> spectrum_;
+    std::int64_t frames_ = 0;
+    double peak_ = 0.0;
+    double sumSq_ = 0.0;
+    std::vector<double> channelSum_;
+    std::int64_t clipped_ = 0;
+    std::vector<int> clipRun_;
+    // waveform
+    std::int64_t bucketLen_ = 0, bucketFill_ = 0;
+    float bucketPeak_ = 0.0f;
+    std::vector<float> waveform_;
+    // activity and transients: 10 ms energy windows
+    std::size_t winLen_ = 0, winFill_ = 0;
+    double winSum_ = 0.0;
+    std::vector<float> winEnergies_;
+    StemFeatures features_;
+};
+
+/// Analyses a whole file in one streaming pass (at its own rate). Reader warnings
+/// (truncation, NaN/Inf) go into metrics.warnings.
+AudioMetrics analyzeFile(const std::string& path, AnalyzerOptions options = {}, StemFeatures* features = nullptr);
+
+} // namespace mm

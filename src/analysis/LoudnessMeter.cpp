@@ -1,0 +1,82 @@
+#include "analysis/LoudnessMeter.h"
+
+#include "core/Errors.h"
+
+#include <ebur128.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mm {
+
+struct LoudnessMeter::Ebur128 {
+    ebur128_state* state = nullptr;
+};
+
+LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak)
+    : channels_(channels), truePeak_(measureTruePeak)
+{
+    int mode = EBUR128_MODE_I | EBUR128_MODE_LRA;
+    if (truePeak_)
+        mode |= EBUR128_MODE_TRUE_PEAK;
+    ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
+    if (!ebu_->state) {
+        delete ebu_;
+        throw InternalError("libebur128 initialisation failed");
+    }
+    // A mono file is measured as one channel (weight 1): the loudness it has once panned
+    // to the centre with the constant-power law (−3 dB in each of two channels).
+    sliding_.prepare(sampleRate, channels);
+}
+
+LoudnessMeter::~LoudnessMeter()
+{
+    if (ebu_->state)
+        ebur128_destroy(&ebu_->state);
+    delete ebu_;
+}
+
+void LoudnessMeter::process(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
+    if (n == 0)
+        return;
+    interleaved_.resize(n * static_cast<std::size_t>(channels_));
+    for (int c = 0; c < channels_; ++c) {
+        const float* src = block.channel(c);
+        for (std::size_t i = 0; i < n; ++i)
+            interleaved_[i * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)] = src[i];
+    }
+    if (ebur128_add_frames_float(ebu_->state, interleaved_.data(), n) != EBUR128_SUCCESS)
+        throw InternalError("libebur128 failed to add frames");
+    sliding_.process(block);
+}
+
+LoudnessResult LoudnessMeter::result() const
+{
+    LoudnessResult r;
+    constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+    double v = 0.0;
+    r.integratedLufs = ebur128_loudness_global(ebu_->state, &v) == EBUR128_SUCCESS ? v : kNegInf;
+    r.lraLu = ebur128_loudness_range(ebu_->state, &v) == EBUR128_SUCCESS ? v : 0.0;
+    if (!std::isfinite(r.lraLu))
+        r.lraLu = 0.0;
+    if (truePeak_) {
+        double peak = 0.0;
+        for (int c = 0; c < channels_; ++c) {
+            double p = 0.0;
+            if (ebur128_true_peak(ebu_->state, static_cast<unsigned>(c), &p) == EBUR128_SUCCESS)
+                peak = std::max(peak, p);
+        }
+        r.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : kNegInf;
+    } else {
+        r.truePeakDbtp = std::numeric_limits<double>::quiet_NaN();
+    }
+    r.maxMomentaryLufs = sliding_.maxMomentaryLufs();
+    r.maxShortTermLufs = sliding_.maxShortTermLufs();
+    r.shortTermPerSecond = sliding_.shortTermPerSecond();
+    return r;
+}
+
+} // namespace mm

@@ -1,0 +1,40 @@
+#pragma once
+// Programme loudness per EBU R128: integrated loudness, loudness range and true peak
+// from libebur128 (the reference implementation the EBU test set was checked against),
+// with maximum momentary / short-term loudness from SlidingLoudness (sample resolution).
+#include "analysis/SlidingLoudness.h"
+#include "core/AudioBuffer.h"
+
+#include <vector>
+
+namespace mm {
+
+struct LoudnessResult {
+    double integratedLufs = 0.0;   ///< −inf for silence
+    double lraLu = 0.0;
+    double truePeakDbtp = 0.0;     ///< −inf for silence; NaN when not measured
+    double maxMomentaryLufs = 0.0;
+    double maxShortTermLufs = 0.0;
+    std::vector<double> shortTermPerSecond;
+};
+
+class LoudnessMeter {
+public:
+    LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true);
+    ~LoudnessMeter();
+    LoudnessMeter(const LoudnessMeter&) = delete;
+    LoudnessMeter& operator=(const LoudnessMeter&) = delete;
+
+    void process(const AudioBuffer& block);
+    LoudnessResult result() const;
+
+private:
+    struct Ebur128; // owns libebur128's state (an anonymous struct: cannot be forward-declared)
+    Ebur128* ebu_ = nullptr;
+    int channels_;
+    bool truePeak_;
+    SlidingLoudness sliding_;
+    std::vector<float> interleaved_;
+};
+
+} // namespace mm

@@ -1,0 +1,44 @@
+#pragma once
+// Momentary (400 ms) and short-term (3 s) loudness of BS.1770-4 / EBU R128 on sliding
+// windows advanced every sample, so that their maxima are exact: EBU Tech 3341 cases 10
+// and 13 place tone bursts off any 100 ms grid, and a meter read every 100 ms under-reads
+// the 400 ms maximum by up to 1.25 dB. Also records short-term loudness once per second.
+#include "analysis/KWeighting.h"
+#include "core/AudioBuffer.h"
+
+#include <vector>
+
+namespace mm {
+
+class SlidingLoudness {
+public:
+    SlidingLoudness() = default;
+    void prepare(double sampleRate, int channels);
+    void reset();
+    void process(const AudioBuffer& block);
+
+    /// Maximum over the programme, in LUFS (−inf for silence). Windows shorter than their
+    /// length (a programme under 400 ms / 3 s) count as zero-padded, as in libebur128.
+    double maxMomentaryLufs() const;
+    double maxShortTermLufs() const;
+    /// Short-term loudness at the end of each whole second (window zero-padded at the start).
+    const std::vector<double>& shortTermPerSecond() const { return perSecond_; }
+
+private:
+    static double toLufs(double meanSquare);
+
+    double rate_ = 48000.0;
+    int channels_ = 0;
+    std::vector<KWeightingFilter> filters_;
+    std::vector<float> ring_;     // per-sample channel-summed weighted energy, last 3 s
+    std::size_t ringPos_ = 0;
+    std::size_t mLen_ = 0, sLen_ = 0;
+    double mSum_ = 0.0, sSum_ = 0.0;
+    double mMax_ = 0.0, sMax_ = 0.0;
+    std::size_t seen_ = 0;
+    std::size_t sinceRecompute_ = 0;
+    std::size_t secondLen_ = 0, sinceSecond_ = 0;
+    std::vector<double> perSecond_;
+};
+
+} // namespace mm

@@ -1,0 +1,159 @@
+#include "analysis/Spectrum.h"
+
+#include <kiss_fftr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace mm {
+
+const std::vector<double>& thirdOctaveCentres()
+{
+    static const std::vector<double> centres = [] {
+        std::vector<double> c;
+        for (int k = -17; k <= 13; ++k)
+            c.push_back(1000.0 * std::pow(2.0, k / 3.0));
+        return c;
+    }();
+    return centres;
+}
+
+const std::array<double, kMixBands + 1>& mixBandEdges()
+{
+    static const std::array<double, kMixBands + 1> edges{20, 60, 150, 400, 1000, 2500, 5000, 10000, 20000};
+    return edges;
+}
+
+const std::array<const char*, kMixBands>& mixBandNames()
+{
+    static const std::array<const char*, kMixBands> names{"sub", "bass", "low-mid", "mid", "upper-mid", "presence", "brilliance", "air"};
+    return names;
+}
+
+SpectrumAnalyzer::SpectrumAnalyzer(double sampleRate, bool keepFrames)
+    : rate_(sampleRate), keepFrames_(keepFrames)
+{
+    // ~3 Hz resolution: the 20 Hz third-octave band is 4.6 Hz wide.
+    n_ = sampleRate > 60000 ? 32768 : 16384;
+    hop_ = n_ / 2;
+    cfg_ = kiss_fftr_alloc(static_cast<int>(n_), 0, nullptr, nullptr);
+    window_.resize(n_);
+    double sumSq = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) {
+        const double w = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n_));
+        window_[i] = static_cast<float>(w);
+        sumSq += w * w;
+    }
+    norm_ = 2.0 / (static_cast<double>(n_) * sumSq); // one-sided Parseval with the window's power
+    input_.assign(n_, 0.0f);
+    windowed_.resize(n_);
+    fftOut_.resize((n_ / 2 + 1) * 2);
+    power_.assign(n_ / 2 + 1, 0.0);
+    binMixBand_.assign(n_ / 2 + 1, -1);
+    const auto& edges = mixBandEdges();
+    for (std::size_t k = 1; k <= n_ / 2; ++k) {
+        const double f = static_cast<double>(k) * rate_ / static_cast<double>(n_);
+        for (int b = 0; b < kMixBands; ++b)
+            if (f >= edges[static_cast<std::size_t>(b)] && f < edges[static_cast<std::size_t>(b) + 1])
+                binMixBand_[k] = b;
+    }
+}
+
+SpectrumAnalyzer::~SpectrumAnalyzer()
+{
+    kiss_fftr_free(cfg_);
+}
+
+void SpectrumAnalyzer::process(const AudioBuffer& block)
+{
+    const std::size_t frames = block.frames();
+    const int chs = block.channels();
+    std::size_t i = 0;
+    while (i < frames) {
+        const std::size_t take = std::min(frames - i, n_ - fill_);
+        for (std::size_t k = 0; k < take; ++k) {
+            float m = block.channel(0)[i + k];
+            if (chs > 1)
+                m = 0.5f * (m + block.channel(1)[i + k]);
+            input_[fill_ + k] = m;
+        }
+        fill_ += take;
+        i += take;
+        if (fill_ == n_) {
+            analyseFrame();
+            std::copy(input_.begin() + static_cast<std::ptrdiff_t>(hop_), input_.end(), input_.begin());
+            fill_ = n_ - hop_;
+        }
+    }
+}
+
+void SpectrumAnalyzer::finish()
+{
+    if (framesDone_ == 0 && fill_ > 0) {
+        std::fill(input_.begin() + static_cast<std::ptrdiff_t>(fill_), input_.end(), 0.0f);
+        analyseFrame();
+        fill_ = 0;
+    }
+}
+
+void SpectrumAnalyzer::analyseFrame()
+{
+    for (std::size_t k = 0; k < n_; ++k)
+        windowed_[k] = input_[k] * window_[k];
+    kiss_fftr(cfg_, windowed_.data(), reinterpret_cast<kiss_fft_cpx*>(fftOut_.data()));
+    BandFrame bands{};
+    for (std::size_t k = 0; k <= n_ / 2; ++k) {
+        const double re = fftOut_[2 * k], im = fftOut_[2 * k + 1];
+        const double p = re * re + im * im;
+        power_[k] += p;
+        if (keepFrames_ && binMixBand_[k] >= 0)
+            bands[static_cast<std::size_t>(binMixBand_[k])] += static_cast<float>(p * norm_);
+    }
+    if (keepFrames_)
+        frames_.push_back(bands);
+    ++framesDone_;
+}
+
+std::vector<double> SpectrumAnalyzer::thirdOctaveDb() const
+{
+    std::vector<double> out;
+    const double frames = std::max<double>(1.0, static_cast<double>(framesDone_));
+    const double binHz = rate_ / static_cast<double>(n_);
+    for (double fc : thirdOctaveCentres()) {
+        const double lo = fc * std::pow(2.0, -1.0 / 6.0), hi = fc * std::pow(2.0, 1.0 / 6.0);
+        double ms = 0.0;
+        if (lo >= rate_ / 2.0) {
+            out.push_back(-120.0);
+            continue;
+        }
+        const auto kLo = static_cast<std::size_t>(std::ceil(lo / binHz));
+        const auto kHi = std::min(n_ / 2, static_cast<std::size_t>(std::floor(std::min(hi, rate_ / 2.0) / binHz)));
+        if (kHi >= kLo) {
+            for (std::size_t k = kLo; k <= kHi; ++k)
+                ms += power_[k];
+        } else {
+            const auto k = std::min(n_ / 2, static_cast<std::size_t>(std::lround(fc / binHz)));
+            ms = power_[k] * (hi - lo) / binHz;
+        }
+        ms *= norm_ / frames;
+        out.push_back(ms > 1e-12 ? 10.0 * std::log10(ms) : -120.0);
+    }
+    return out;
+}
+
+std::array<double, kMixBands> SpectrumAnalyzer::mixBandsDb() const
+{
+    std::array<double, kMixBands> ms{};
+    for (std::size_t k = 0; k <= n_ / 2; ++k)
+        if (binMixBand_[k] >= 0)
+            ms[static_cast<std::size_t>(binMixBand_[k])] += power_[k];
+    const double frames = std::max<double>(1.0, static_cast<double>(framesDone_));
+    for (auto& v : ms) {
+        v *= norm_ / frames;
+        v = v > 1e-12 ? 10.0 * std::log10(v) : -120.0;
+    }
+    return ms;
+}
+
+} // namespace mm
