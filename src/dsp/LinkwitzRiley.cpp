@@ -1,0 +1,157 @@
+#include "dsp/LinkwitzRiley.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace mm {
+
+namespace {
+
+struct Prewarp {
+    double cosw, alpha, a0;
+};
+
+Prewarp prewarp(double hz, double fs)
+{
+    const double w0 = 2.0 * std::numbers::pi * std::clamp(hz, 1.0, 0.49 * fs) / fs;
+    const double alpha = std::sin(w0) / std::numbers::sqrt2; // sin w0 / (2Q), Q = 1/√2
+    return {std::cos(w0), alpha, 1.0 + alpha};
+}
+
+// One TDF-II section over a run of samples; z points at its two state values.
+inline double tick(const SosCoefficients& k, double* z, double x) noexcept
+{
+    const double y = k.b0 * x + z[0];
+    z[0] = k.b1 * x - k.a1 * y + z[1];
+    z[1] = k.b2 * x - k.a2 * y;
+    return y;
+}
+
+} // namespace
+
+SosCoefficients designButterworthLowPass(double hz, double sampleRate)
+{
+    const auto p = prewarp(hz, sampleRate);
+    const double b = (1.0 - p.cosw) / 2.0;
+    return {b / p.a0, 2.0 * b / p.a0, b / p.a0, -2.0 * p.cosw / p.a0, (1.0 - p.alpha) / p.a0};
+}
+
+SosCoefficients designButterworthHighPass(double hz, double sampleRate)
+{
+    const auto p = prewarp(hz, sampleRate);
+    const double b = (1.0 + p.cosw) / 2.0;
+    return {b / p.a0, -2.0 * b / p.a0, b / p.a0, -2.0 * p.cosw / p.a0, (1.0 - p.alpha) / p.a0};
+}
+
+SosCoefficients designButterworthAllpass(double hz, double sampleRate)
+{
+    const auto p = prewarp(hz, sampleRate);
+    return {(1.0 - p.alpha) / p.a0, -2.0 * p.cosw / p.a0, 1.0, -2.0 * p.cosw / p.a0, (1.0 - p.alpha) / p.a0};
+}
+
+// ---- LinkwitzRiley ----
+
+void LinkwitzRiley::setCrossover(double hz, double sampleRate) noexcept
+{
+    hz_ = hz;
+    coef_[0] = designButterworthLowPass(hz, sampleRate);
+    coef_[1] = designButterworthHighPass(hz, sampleRate);
+}
+
+void LinkwitzRiley::prepare(const ProcessSpec& spec, double hz)
+{
+    channels_ = spec.channels;
+    state_.assign(static_cast<std::size_t>(channels_) * 8, 0.0);
+    setCrossover(hz, spec.sampleRate);
+}
+
+void LinkwitzRiley::reset() noexcept { std::fill(state_.begin(), state_.end(), 0.0); }
+
+void LinkwitzRiley::split(AudioBuffer& low, AudioBuffer& high, const AudioBuffer& in) noexcept
+{
+    const std::size_t n = std::min({in.frames(), low.capacity(), high.capacity()});
+    low.setFrames(n);
+    high.setFrames(n);
+    const int nch = std::min({in.channels(), low.channels(), high.channels(), channels_});
+    for (int c = 0; c < nch; ++c) {
+        double* z = state_.data() + static_cast<std::size_t>(c) * 8;
+        const float* x = in.channel(c);
+        float* lo = low.channel(c);
+        float* hi = high.channel(c);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double v = x[i];
+            lo[i] = static_cast<float>(tick(coef_[0], z + 2, tick(coef_[0], z, v)));
+            hi[i] = static_cast<float>(tick(coef_[1], z + 6, tick(coef_[1], z + 4, v)));
+        }
+    }
+}
+
+// ---- LinkwitzRileyAllpass ----
+
+void LinkwitzRileyAllpass::prepare(const ProcessSpec& spec, double hz)
+{
+    channels_ = spec.channels;
+    state_.assign(static_cast<std::size_t>(channels_) * 2, 0.0);
+    coef_ = designButterworthAllpass(hz, spec.sampleRate);
+}
+
+void LinkwitzRileyAllpass::reset() noexcept { std::fill(state_.begin(), state_.end(), 0.0); }
+
+void LinkwitzRileyAllpass::process(AudioBuffer& block) noexcept
+{
+    const int nch = std::min(block.channels(), channels_);
+    for (int c = 0; c < nch; ++c) {
+        double* z = state_.data() + static_cast<std::size_t>(c) * 2;
+        float* x = block.channel(c);
+        for (std::size_t i = 0; i < block.frames(); ++i)
+            x[i] = static_cast<float>(tick(coef_, z, x[i]));
+    }
+}
+
+// ---- MultibandSplitter ----
+
+void MultibandSplitter::prepare(const ProcessSpec& spec, std::span<const double> crossoversHz)
+{
+    crossovers_ = static_cast<int>(std::min<std::size_t>(crossoversHz.size(), kMaxCrossovers));
+    for (int k = 0; k < crossovers_; ++k) {
+        const double hz = crossoversHz[static_cast<std::size_t>(k)];
+        splits_[static_cast<std::size_t>(k)].prepare(spec, hz);
+        for (int b = 0; b < k; ++b)
+            allpass_[static_cast<std::size_t>(b)][static_cast<std::size_t>(k)].prepare(spec, hz);
+    }
+    bands_.clear();
+    for (int b = 0; b <= crossovers_; ++b)
+        bands_.emplace_back(spec.channels, spec.maxBlock);
+    restA_.resize(spec.channels, spec.maxBlock);
+    restB_.resize(spec.channels, spec.maxBlock);
+}
+
+void MultibandSplitter::reset() noexcept
+{
+    for (int k = 0; k < crossovers_; ++k) {
+        splits_[static_cast<std::size_t>(k)].reset();
+        for (int b = 0; b < k; ++b)
+            allpass_[static_cast<std::size_t>(b)][static_cast<std::size_t>(k)].reset();
+    }
+}
+
+void MultibandSplitter::split(const AudioBuffer& in) noexcept
+{
+    if (crossovers_ == 0)
+        return;
+    // Tree: band k = LP_k(HP_{k−1} … HP_1 x); the last band is the remaining high-pass.
+    const AudioBuffer* rest = &in;
+    AudioBuffer* scratch[2] = {&restA_, &restB_};
+    for (int k = 0; k < crossovers_; ++k) {
+        AudioBuffer& hi = k + 1 == crossovers_ ? bands_[static_cast<std::size_t>(k + 1)] : *scratch[k % 2];
+        splits_[static_cast<std::size_t>(k)].split(bands_[static_cast<std::size_t>(k)], hi, *rest);
+        rest = &hi;
+    }
+    // Band b lacks the allpass responses of the crossovers above it (LP_k + HP_k).
+    for (int b = 0; b < crossovers_; ++b)
+        for (int k = b + 1; k < crossovers_; ++k)
+            allpass_[static_cast<std::size_t>(b)][static_cast<std::size_t>(k)].process(bands_[static_cast<std::size_t>(b)]);
+}
+
+} // namespace mm
