@@ -18,6 +18,23 @@ void Biquad::process(AudioBuffer& block) noexcept
         for (std::size_t i = 0; i < block.frames(); ++i)
             x[i] = static_cast<float>(processSample(c, x[i]));
     }
+    snapToZero();
+}
+
+namespace {
+constexpr double kSnapThreshold = 1e-100;
+void snap(std::array<double, 2>& s) noexcept
+{
+    for (double& v : s)
+        if (std::abs(v) < kSnapThreshold)
+            v = 0.0;
+}
+} // namespace
+
+void Biquad::snapToZero() noexcept
+{
+    for (auto& s : state_)
+        snap(s);
 }
 
 void Biquad::reset() noexcept
@@ -146,6 +163,8 @@ void ParametricEq::process(AudioBuffer& block) noexcept
             }
         }
     }
+    for (auto& s : state_)
+        snap(s);
 }
 
 } // namespace mm

@@ -29,6 +29,11 @@ public:
     void process(AudioBuffer& block) noexcept override;
     void reset() noexcept override;
 
+    /// Zeroes state that has decayed below 1e-100, before it becomes denormal (slow on
+    /// x86 without FTZ). process() calls it per block; callers of processSample() should
+    /// call it once per block too (as chowdsp's IIRFilter::snapToZero).
+    void snapToZero() noexcept;
+
     /// Filters one sample of `channel` (< spec.channels); for side-chain/detector paths.
     double processSample(int channel, double x) noexcept
     {

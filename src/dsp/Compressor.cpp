@@ -131,6 +131,14 @@ void Compressor::process(AudioBuffer& block) noexcept
         }
         maxGr_ = std::max(maxGr_, grDb_);
     }
+    // Decayed state to zero before it turns denormal (long releases into silence).
+    if (grDb_ < 1e-12)
+        grDb_ = 0.0;
+    for (double& ms : meanSquare_)
+        if (ms < 1e-100)
+            ms = 0.0;
+    if (sidechainOn_)
+        sidechainHp_.snapToZero();
 }
 
 } // namespace mm

@@ -67,6 +67,11 @@ void StereoWidth::process(AudioBuffer& block) noexcept
         l[i] = static_cast<float>(mid + side);
         r[i] = static_cast<float>(mid - side);
     }
+    if (crossover) {
+        midAllPass_.snapToZero();
+        sideHighPass1_.snapToZero();
+        sideHighPass2_.snapToZero();
+    }
 }
 
 } // namespace mm
