@@ -41,7 +41,7 @@ public:
     float truePeak(int channel) const noexcept;
     /// Maximum over all channels, linear.
     float truePeak() const noexcept;
-    /// Same in dBTP (−inf... clamped to −300 dB for silence).
+    /// Same in dBTP (−300 dB for silence).
     double truePeakDb(int channel) const noexcept;
     double truePeakDb() const noexcept;
     int channels() const noexcept { return os_.channels(); }
