@@ -1,0 +1,334 @@
+#include "mastering/MasteringChain.h"
+
+#include "analysis/Analyzer.h"
+#include "analysis/LoudnessMeter.h"
+#include "analysis/Spectrum.h"
+#include "analysis/StereoMeter.h"
+#include "core/AudioSource.h"
+#include "core/AudioWriter.h"
+#include "core/Errors.h"
+#include "dsp/Gain.h"
+#include "dsp/StereoWidth.h"
+#include "dsp/TruePeakLimiter.h"
+#include "dsp/TruePeakMeter.h"
+#include "mastering/ToneMatch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace mm {
+namespace {
+
+constexpr std::size_t kBlock = MasteringChain::kBlock;
+
+// Streams the mix through `process` (in place, per block), drops the first `latency`
+// output frames and feeds `latency` zeros after the end, so that `emit` receives exactly
+// the mix's frames, time-aligned with it. Returns the number of frames emitted.
+template <class Process, class Emit>
+std::int64_t streamAligned(AudioSource& source, int latency, Process&& process, Emit&& emit)
+{
+    const int ch = source.channels();
+    AudioBuffer block(ch, kBlock);
+    AudioBuffer out(ch, kBlock);
+    std::int64_t skip = latency;
+    std::int64_t zerosLeft = latency;
+    std::int64_t emitted = 0;
+    bool ended = false;
+    for (;;) {
+        block.setFrames(kBlock);
+        std::size_t n = 0;
+        if (!ended) {
+            n = source.read(block);
+            ended = n == 0;
+        }
+        if (ended) {
+            if (zerosLeft == 0)
+                break;
+            n = static_cast<std::size_t>(std::min<std::int64_t>(zerosLeft, static_cast<std::int64_t>(kBlock)));
+            block.setFrames(n);
+            block.clear();
+            zerosLeft -= static_cast<std::int64_t>(n);
+        }
+        process(block);
+        const auto drop = static_cast<std::size_t>(std::min<std::int64_t>(skip, static_cast<std::int64_t>(n)));
+        skip -= static_cast<std::int64_t>(drop);
+        if (drop == n)
+            continue;
+        out.setFrames(n - drop);
+        for (int c = 0; c < ch; ++c)
+            std::copy(block.channel(c) + drop, block.channel(c) + n, out.channel(c));
+        emit(static_cast<const AudioBuffer&>(out));
+        emitted += static_cast<std::int64_t>(n - drop);
+    }
+    return emitted;
+}
+
+// Side factor that brings `measuredPct` to `targetPct`: at most 2 (StereoWidth's range)
+// and never past kMaxWidthPct, with 1 % room for what the limiter and dither change.
+double chooseWidthFactor(double measuredPct, double targetPct)
+{
+    if (!(measuredPct > 0.1))
+        return 1.0; // (nearly) mono: nothing to scale
+    const double target = std::clamp(targetPct, 0.0, MasteringChain::kMaxWidthPct);
+    double f = std::min(2.0, target / measuredPct);
+    f = std::min(f, 0.99 * MasteringChain::kMaxWidthPct / measuredPct);
+    return std::max(0.0, f);
+}
+
+// Level change (dB) the tone-match curve makes to the band [lo, hi), from the mix's
+// third-octave powers: 10·log10(Σ P_k·10^(c_k/10) / Σ P_k).
+double curveShiftDb(const std::vector<double>& mixDb, const std::vector<double>& curve, double lo, double hi)
+{
+    const auto& fc = thirdOctaveCentres();
+    double num = 0.0, den = 0.0;
+    for (std::size_t k = 0; k < fc.size() && k < mixDb.size() && k < curve.size(); ++k) {
+        if (fc[k] < lo || fc[k] >= hi || !std::isfinite(mixDb[k]))
+            continue;
+        const double p = std::pow(10.0, mixDb[k] / 10.0);
+        num += p * std::pow(10.0, curve[k] / 10.0);
+        den += p;
+    }
+    return den > 0.0 ? 10.0 * std::log10(num / den) : 0.0;
+}
+
+// The processors of one pass, prepared afresh (prepare() allocates; process() doesn't).
+struct Stages {
+    ToneMatch tone;
+    MultibandCompressor multiband;
+    StereoWidth width;
+    SmoothedGain gain;
+    TruePeakLimiter limiter;
+
+    Stages(const MasteringSettings& s, const ProcessSpec& spec, const std::vector<double>& curve,
+           const std::vector<double>& bandLevels, double widthFactor, double gainDb)
+    {
+        tone.setCurve(curve);
+        tone.prepare(spec);
+        multiband.setSettings(s.multiband, bandLevels);
+        multiband.prepare(spec);
+        width.prepare(spec);
+        width.setParams({widthFactor, s.monoBelowHz});
+        gain.prepare(spec);
+        gain.setGainDb(gainDb);
+        TruePeakLimiterParams lp;
+        lp.ceilingDbTP = static_cast<float>(s.ceilingDbtp - MasteringChain::kCeilingMarginDb);
+        lp.lookaheadMs = static_cast<float>(s.limiter.lookaheadMs);
+        lp.releaseMs = static_cast<float>(s.limiter.releaseMs);
+        limiter.setParams(lp);
+        limiter.prepare(spec);
+    }
+};
+
+void validate(const MasteringSettings& s)
+{
+    if (!(s.widthPct >= 0.0 && s.widthPct <= MasteringChain::kMaxWidthPct))
+        throw InputError("width must be between 0 and 140 %");
+    if (!(s.ceilingDbtp <= 0.0 && s.ceilingDbtp >= -20.0))
+        throw InputError("ceiling must be between -20 and 0 dBTP");
+    if (!(s.targetLufs <= 0.0 && s.targetLufs >= -40.0))
+        throw InputError("target loudness must be between -40 and 0 LUFS");
+    if (!(s.toneMatch.amount >= 0.0 && s.toneMatch.amount <= 1.0))
+        throw InputError("tone match amount must be between 0 and 1");
+    if (!(s.limiter.lookaheadMs >= 0.5 && s.limiter.lookaheadMs <= 20.0 && s.limiter.releaseMs > 0.0))
+        throw InputError("limiter lookahead must be 0.5-20 ms and release positive");
+}
+
+} // namespace
+
+MasteringChain::MasteringChain(std::string mixPath, std::string masterPath, MasteringSettings settings)
+    : mixPath_(std::move(mixPath)), masterPath_(std::move(masterPath)), settings_(std::move(settings))
+{
+    validate(settings_);
+}
+
+MasteringChain::~MasteringChain() = default;
+
+const MixAnalysis& MasteringChain::analysis()
+{
+    if (analysed_)
+        return analysis_;
+    AudioSource source(mixPath_, 0, kBlock);
+    const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
+    AnalyzerOptions options;
+    options.truePeak = false;
+    Analyzer analyzer(spec.sampleRate, spec.channels, options);
+    BandLevelMeter bands;
+    bands.prepare(spec, settings_.multiband.crossoversHz);
+    AudioBuffer block(spec.channels, kBlock);
+    while (source.read(block) > 0) {
+        analyzer.process(block);
+        bands.process(block);
+        analysis_.frames += static_cast<std::int64_t>(block.frames());
+        block.setFrames(kBlock);
+    }
+    analysis_.metrics = analyzer.finish();
+    analysis_.metrics.path = mixPath_;
+    curve_ = computeToneMatchCurve(analysis_.metrics.thirdOctaveDb, settings_.toneMatch);
+
+    // Band levels after the tone match: the thresholds refer to what the compressors see.
+    analysis_.bandLevelsDb = bands.levelsDb();
+    const auto& x = settings_.multiband.crossoversHz;
+    for (std::size_t b = 0; b < analysis_.bandLevelsDb.size(); ++b) {
+        const double lo = b == 0 ? 0.0 : x[b - 1];
+        const double hi = b < x.size() ? x[b] : 1e9;
+        analysis_.bandLevelsDb[b] += curveShiftDb(analysis_.metrics.thirdOctaveDb, curve_, lo, hi);
+    }
+    widthFactor_ = spec.channels >= 2 ? chooseWidthFactor(analysis_.metrics.widthPct, settings_.widthPct) : 1.0;
+    analysed_ = true;
+    return analysis_;
+}
+
+double MasteringChain::preLimiterLoudness()
+{
+    if (measured_)
+        return preLimiterLufs_;
+    analysis();
+    AudioSource source(mixPath_, 0, kBlock);
+    const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
+    Stages st(settings_, spec, curve_, analysis_.bandLevelsDb, widthFactor_, 0.0);
+    LoudnessMeter loudness(spec.sampleRate, spec.channels, false);
+    StereoMeter stereo;
+    streamAligned(
+        source, st.tone.latency(),
+        [&](AudioBuffer& b) {
+            st.tone.process(b);
+            st.multiband.process(b);
+            stereo.process(b); // before StereoWidth: this is what its factor scales
+            st.width.process(b);
+        },
+        [&](const AudioBuffer& b) { loudness.process(b); });
+    preLimiterLufs_ = loudness.result().integratedLufs;
+    if (spec.channels >= 2) {
+        // The stages before StereoWidth are identical in every render, so this width is
+        // exact for them. The loudness above used the analysis pass's factor; the two
+        // differ by the little the tone match and multiband change the width.
+        widthInPct_ = stereo.result().widthPct;
+        widthFactor_ = chooseWidthFactor(widthInPct_, settings_.widthPct);
+    }
+    measured_ = true;
+    return preLimiterLufs_;
+}
+
+MasterResult MasteringChain::renderWithGain(double gainDb) { return render(gainDb, masterPath_); }
+
+MasterResult MasteringChain::render(double gainDb, const std::string& path)
+{
+    preLimiterLoudness();
+    MasterResult r;
+    {
+        AudioSource source(mixPath_, 0, kBlock);
+        const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
+        Stages st(settings_, spec, curve_, analysis_.bandLevelsDb, widthFactor_, gainDb);
+        AudioWriter writer(path, source.sampleRate(), source.channels(), settings_.format, settings_.ditherSeed);
+        r.frames = streamAligned(
+            source, st.tone.latency() + st.limiter.latency(),
+            [&](AudioBuffer& b) {
+                st.tone.process(b);
+                st.multiband.process(b);
+                st.width.process(b);
+                st.gain.process(b);
+                st.limiter.process(b);
+            },
+            [&](const AudioBuffer& b) { writer.write(b); });
+        writer.commit();
+        r.multiband = st.multiband.report();
+        r.limiterMaxGrDb = st.limiter.maxGainReductionDb();
+        r.limiterAvgGrDb = st.limiter.averageGainReductionDb();
+    }
+
+    // Measure what was written (quantised, dithered), not what was sent to the writer.
+    AudioSource written(path, 0, kBlock);
+    AnalyzerOptions options;
+    options.expectedFrames = r.frames;
+    Analyzer analyzer(static_cast<double>(written.sampleRate()), written.channels(), options);
+    TruePeakMeter meter;
+    meter.prepare(written.channels());
+    AudioBuffer block(written.channels(), kBlock);
+    while (written.read(block) > 0) {
+        analyzer.process(block);
+        meter.process(block);
+        block.setFrames(kBlock);
+    }
+    meter.finish();
+    r.output = analyzer.finish();
+    r.output.path = path;
+    for (const auto& w : written.reader().warnings())
+        r.output.warnings.push_back(w);
+
+    r.path = path;
+    r.gainDb = gainDb;
+    r.targetLufs = settings_.targetLufs;
+    r.preLimiterLufs = preLimiterLufs_;
+    r.loudnessErrorLu = r.output.integratedLufs - settings_.targetLufs;
+    r.toneMatchCurveDb = curve_;
+    r.widthInPct = widthInPct_;
+    r.widthFactor = widthFactor_;
+    r.dspTruePeakDbtp = meter.truePeakDb();
+    return r;
+}
+
+MasterResult MasteringChain::master()
+{
+    const double pre = preLimiterLoudness();
+    const double target = settings_.targetLufs;
+    if (!std::isfinite(pre))
+        return renderWithGain(0.0); // silence: nothing to aim
+
+    // Candidates are written beside the master and the best is renamed onto it (same
+    // folder, so the rename is atomic); the others are removed, also on an exception.
+    struct Candidates {
+        std::vector<std::string> paths;
+        ~Candidates()
+        {
+            std::error_code ec;
+            for (const auto& p : paths)
+                std::filesystem::remove(p, ec);
+        }
+    } candidates;
+
+    MasterResult best;
+    std::size_t bestIndex = 0;
+    double gain = target - pre;
+    double prevGain = 0.0, prevOut = 0.0;
+    for (int k = 0; k < kMaxRenders; ++k) {
+        candidates.paths.push_back(masterPath_ + ".render" + std::to_string(k) + ".tmp");
+        MasterResult r = render(gain, candidates.paths.back());
+        const double out = r.output.integratedLufs;
+        if (k == 0 || std::fabs(r.loudnessErrorLu) < std::fabs(best.loudnessErrorLu)) {
+            best = std::move(r);
+            bestIndex = static_cast<std::size_t>(k);
+        }
+        if (!std::isfinite(out) || std::fabs(out - target) <= kLoudnessToleranceLu)
+            break;
+        // First correction: gain += target − measured. The limiter makes the output grow
+        // by less than the gain (its GR rises with the gain), so later corrections use the
+        // measured slope (secant) when it is plausible, which converges in fewer renders.
+        double step = target - out;
+        if (k > 0 && std::fabs(gain - prevGain) > 1e-3) {
+            const double slope = (out - prevOut) / (gain - prevGain);
+            if (slope > 0.2 && slope < 1.5)
+                step /= slope;
+        }
+        prevGain = gain;
+        prevOut = out;
+        gain += std::clamp(step, -12.0, 12.0);
+    }
+
+    std::error_code ec;
+    std::filesystem::rename(candidates.paths[bestIndex], masterPath_, ec);
+    if (ec)
+        throw InternalError(masterPath_ + ": cannot move master into place (" + ec.message() + ")");
+    best.path = masterPath_;
+    best.output.path = masterPath_;
+    best.renders = static_cast<int>(candidates.paths.size());
+    return best;
+}
+
+MasterResult masterFile(const std::string& mixPath, const std::string& masterPath, const MasteringSettings& settings)
+{
+    MasteringChain chain(mixPath, masterPath, settings);
+    return chain.master();
+}
+
+} // namespace mm

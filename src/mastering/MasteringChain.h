@@ -1,0 +1,108 @@
+#pragma once
+// Offline mastering of a mix file into a master file, streaming in blocks of kBlock
+// frames (memory does not grow with the song's length):
+//
+//   mix ─► ToneMatch (linear-phase FIR) ─► MultibandCompressor ─► StereoWidth ─► gain
+//       ─► TruePeakLimiter ─► AudioWriter (16-bit: TPDF dither; atomic commit) ─► master
+//
+// Passes over the mix:
+//   analysis    the mix's third-octave spectrum and width (Analyzer, no true peak) and
+//               the multiband bands' RMS levels → tone-match curve, band thresholds;
+//   pre-limiter the chain up to the gain stage at 0 dB → integrated loudness
+//               (preLimiterLoudness()) and the width entering StereoWidth, which fixes
+//               the M/S factor (the stages before it are the same in every render);
+//   render      renderWithGain(g): the whole chain with gain g, written to the master
+//               path, then the written file is read back and measured (libebur128
+//               loudness/LRA/true peak via Analyzer, and the 8× TruePeakMeter).
+// The limiter removes some loudness, so one render rarely lands on the target: master()
+// renders up to three times, correcting the gain, and keeps the closest.
+//
+// Time alignment: the FIR and the limiter delay the signal; every pass drops their
+// latency from the start of the output and flushes it with zeros at the end, so the
+// master has exactly the mix's length and an impulse stays at its sample index.
+//
+// Ceiling: the limiter aims at ceilingDbtp − kCeilingMarginDb (on top of its own 0.1 dB,
+// TruePeakLimiter::kSafetyDb) because what must hold is libebur128's reading of the
+// written file, which adds 16-bit dither (±1 LSB ≈ ±3·10⁻⁵, < 0.001 dB at −1 dBFS),
+// 24-bit rounding and a different interpolator (libebur128 4× polyphase, ours 8×) whose
+// readings differ by a few hundredths of a dB on torture signals (LimiterTest.cpp).
+// 0.05 dB covers those with room; MasterResult reports both meters.
+#include "analysis/AudioMetrics.h"
+#include "mastering/MasteringSettings.h"
+#include "mastering/MultibandCompressor.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mm {
+
+struct MixAnalysis {
+    AudioMetrics metrics;            ///< of the mix (no true peak)
+    std::vector<double> bandLevelsDb; ///< multiband bands' RMS, after the tone-match curve
+    std::int64_t frames = 0;
+};
+
+struct MasterResult {
+    std::string path;
+    double gainDb = 0.0;             ///< gain before the limiter
+    double targetLufs = 0.0;
+    double preLimiterLufs = 0.0;     ///< integrated loudness before gain and limiter
+    double loudnessErrorLu = 0.0;    ///< output.integratedLufs − targetLufs
+    std::vector<double> toneMatchCurveDb; ///< at thirdOctaveCentres()
+    std::vector<MultibandBandReport> multiband;
+    double widthInPct = 0.0;         ///< width entering StereoWidth
+    double widthFactor = 1.0;        ///< M/S side factor applied
+    double limiterMaxGrDb = 0.0;
+    double limiterAvgGrDb = 0.0;
+    double dspTruePeakDbtp = 0.0;    ///< 8× TruePeakMeter on the written file
+    int renders = 1;                 ///< renders master() made (1 for renderWithGain)
+    std::int64_t frames = 0;         ///< frames written (== the mix's)
+    AudioMetrics output;             ///< Analyzer on the written file, with series
+};
+
+class MasteringChain {
+public:
+    static constexpr std::size_t kBlock = 4096;
+    static constexpr double kCeilingMarginDb = 0.05;
+    static constexpr double kMaxWidthPct = 140.0;
+    /// master() stops when |output − target| ≤ this (LU).
+    static constexpr double kLoudnessToleranceLu = 0.1;
+    static constexpr int kMaxRenders = 3;
+
+    /// Reads nothing yet; throws InputError for settings out of range.
+    MasteringChain(std::string mixPath, std::string masterPath, MasteringSettings settings);
+    ~MasteringChain();
+    MasteringChain(const MasteringChain&) = delete;
+    MasteringChain& operator=(const MasteringChain&) = delete;
+
+    /// The analysis pass (run once, on first use).
+    const MixAnalysis& analysis();
+    /// Integrated loudness (LUFS) of the chain before gain and limiter (run once).
+    double preLimiterLoudness();
+    /// Renders the master with `gainDb` before the limiter, writes it (replacing any
+    /// earlier render) and measures the written file.
+    MasterResult renderWithGain(double gainDb);
+    /// Gain from the pre-limiter loudness, then up to kMaxRenders renders correcting the
+    /// gain; the closest render to the target is left at the master path.
+    MasterResult master();
+
+    const MasteringSettings& settings() const noexcept { return settings_; }
+
+private:
+    MasterResult render(double gainDb, const std::string& path);
+
+    std::string mixPath_, masterPath_;
+    MasteringSettings settings_;
+    bool analysed_ = false, measured_ = false;
+    MixAnalysis analysis_;
+    std::vector<double> curve_;
+    double preLimiterLufs_ = 0.0;
+    double widthInPct_ = 0.0;
+    double widthFactor_ = 1.0;
+};
+
+/// One call: MasteringChain(mixPath, masterPath, settings).master().
+MasterResult masterFile(const std::string& mixPath, const std::string& masterPath, const MasteringSettings& settings);
+
+} // namespace mm
