@@ -4,7 +4,7 @@
 //                     with and without libebur128's true peak (AnalyzerOptions::truePeak)
 //                     and the mixing features (AnalyzerOptions::features);
 //   BM_AnalyzeFile    analyzeFile() end to end: open, decode 24-bit PCM, analyse.
-// Counter x_realtime = seconds of audio per second of wall time on one thread.
+// Counter x_realtime = seconds of audio per second of CPU time of the benchmark thread.
 #include "BenchSignal.h"
 
 #include "analysis/Analyzer.h"
@@ -13,7 +13,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -68,12 +67,10 @@ const Material& material()
     return m;
 }
 
-using Clock = std::chrono::steady_clock;
-
-void setRealtime(benchmark::State& state, double secondsPerIteration, Clock::time_point t0)
+void setRealtime(benchmark::State& state, double secondsPerIteration, double t0)
 {
-    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-    state.counters["x_realtime"] = secondsPerIteration * static_cast<double>(state.iterations()) / wall;
+    const double cpu = bench::cpuSeconds() - t0;
+    state.counters["x_realtime"] = secondsPerIteration * static_cast<double>(state.iterations()) / cpu;
 }
 
 void BM_Analyzer(benchmark::State& state)
@@ -84,7 +81,7 @@ void BM_Analyzer(benchmark::State& state)
     opt.features = state.range(1) != 0;
     opt.expectedFrames = static_cast<std::int64_t>(m.samples.frames());
     AudioBuffer block(kChannels, kBlock);
-    const auto t0 = Clock::now();
+    const auto t0 = bench::cpuSeconds();
     for (auto _ : state) {
         Analyzer analyzer(kRate, kChannels, opt);
         for (std::size_t at = 0; at < m.samples.frames(); at += kBlock) {
@@ -113,7 +110,7 @@ void BM_AnalyzeFile(benchmark::State& state)
     const Material& m = material();
     AnalyzerOptions opt;
     opt.truePeak = state.range(0) != 0;
-    const auto t0 = Clock::now();
+    const auto t0 = bench::cpuSeconds();
     for (auto _ : state)
         benchmark::DoNotOptimize(analyzeFile(m.path, opt));
     setRealtime(state, static_cast<double>(m.samples.frames()) / kRate, t0);

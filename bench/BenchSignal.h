@@ -9,8 +9,18 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <time.h>
 
 namespace mm::bench {
+
+/// CPU time of the calling thread, seconds: x_realtime counters use it rather than wall
+/// time so that other load on the machine does not show up as a slower processor.
+inline double cpuSeconds() noexcept
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 inline AudioBuffer programme(double fs, int channels, double seconds, double peakDbfs = 0.0, std::uint64_t seed = 1)
 {

@@ -3,11 +3,17 @@
 // asks for ≥ 4× at 48 kHz; 8× halves the worst-case grid error of a 4× meter).
 //
 // Design: one 513-tap Kaiser-windowed sinc (β = 9, ≈ 90 dB stopband) at 8× the input
-// rate with its cutoff at the input Nyquist frequency, split into 8 phases of 65 taps
+// rate with its cutoff at the input Nyquist frequency, split into 8 phases
 // (Crochiere & Rabiner, "Multirate Digital Signal Processing", 1983, ch. 3). The
 // transition band is ≈ 0.456–0.544 fs, so the passband reaches 0.45 fs with < 0.001 dB
 // ripple. Phase 0 is a pure delay (a Nyquist filter), so the original samples come out
-// unchanged and the group delay is exactly kLatency input samples.
+// unchanged and the group delay is exactly kLatency input samples; phases 1…7 have
+// 64 non-zero taps each (tap 64 would be h[512 + p], past the end).
+//
+// Speed: the history is a linear buffer (the newest kMaxBlock samples after the
+// kHistory before them), so each phase's dot product reads one contiguous span; the
+// block path computes kGroup outputs of one phase at a time with the taps reversed, in
+// 4-float vectors (SSE2, baseline x86-64), kGroup / 4 independent accumulators. Phase 0 is a copy.
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -17,9 +23,14 @@ namespace mm {
 class Oversampler {
 public:
     static constexpr int kFactor = 8;
-    static constexpr int kTapsPerPhase = 65;
+    static constexpr int kTapsPerPhase = 65; ///< of phase 0; phases 1…7 use the first 64
     /// Group delay in input samples: the points computed for input n describe x(n − kLatency + t).
     static constexpr int kLatency = (kTapsPerPhase - 1) / 2;
+    static constexpr int kPhaseTaps = kTapsPerPhase - 1; ///< non-zero taps of phases 1…7
+    static constexpr int kHistory = kPhaseTaps - 1;     ///< past samples a dot product needs
+    static constexpr int kMaxBlock = 512;  ///< largest processBlock() call (rows stay in L1)
+    static constexpr int kGroup = 32;      ///< outputs computed together (8 SSE accumulators)
+    static constexpr int kRowStride = kMaxBlock + kGroup;
 
     Oversampler();
     Oversampler(const Oversampler&) = delete;
@@ -36,16 +47,28 @@ public:
     /// are the original samples x[n − kLatency] and x[n − kLatency + 1], bit-exact.
     void processSample(int channel, float x, float* out) noexcept;
 
+    /// Pushes x[0 … n) (n ≤ kMaxBlock) of `channel` and returns kFactor rows of
+    /// kRowStride floats, valid until the next call on any channel: row p, entry i is
+    /// processSample()'s out[p] for x[i] (row 0 holds n + 1 entries, its entry n being
+    /// out[kFactor] of the last sample). Same values as processSample() up to float
+    /// summation order.
+    const float* processBlock(int channel, const float* x, int n) noexcept;
+
     /// The design prototype (kFactor × kTapsPerPhase − 7 taps, DC gain kFactor), for tests.
     static std::vector<double> prototype();
 
 private:
-    // coef_[j * kFactor + p] = h[j * kFactor + p]: tap j of phase p, interleaved so the 8
-    // phases accumulate side by side (vectorisable without reassociation).
-    std::array<float, kTapsPerPhase * kFactor> coef_{};
-    std::vector<float> history_; // per channel: 2 × kTapsPerPhase, doubled ring
-    std::vector<int> pos_;
+    float* makeRoom(int channel, int n) noexcept; // returns the channel's buffer
+
+    // taps_[(p − 1) * kPhaseTaps + k] = h[(kPhaseTaps − 1 − k) * kFactor + p]: phase p
+    // reversed, so output i is the dot product with buffer[i − kHistory … i], ascending.
+    std::array<float, (kFactor - 1) * kPhaseTaps> taps_{};
+    std::vector<float> buffer_; // per channel: kBufferSize, oldest first
+    std::vector<int> fill_;     // per channel: samples in the buffer (≥ kHistory)
+    std::vector<float> rows_;   // kFactor × kRowStride
     int channels_ = 0;
+
+    static constexpr int kBufferSize = kHistory + kMaxBlock + kGroup; // + over-read of the last group
 };
 
 } // namespace mm

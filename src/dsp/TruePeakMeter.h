@@ -34,8 +34,12 @@ public:
     /// Peak envelope for a limiter: pushes x[n] of `channel` and returns the estimated
     /// maximum of |x(t)| for t in [n − kLatency − 1/16, n − kLatency + 1 − 1/16] (one
     /// input interval, the refinement reaching half an 8× step left of its start).
-    /// Also updates the held maximum.
+    /// Also updates the held maximum. The plain reference path; envelope() is the fast one.
     float pushSample(int channel, float x) noexcept;
+
+    /// Block form of pushSample(): pushes x[0 … n) of `channel` and writes the same
+    /// envelope values to peaks[0 … n) (equal up to float summation order).
+    void envelope(int channel, const float* x, std::size_t n, float* peaks) noexcept;
 
     /// Maximum true peak of `channel` so far, linear (1.0 = 0 dBTP).
     float truePeak(int channel) const noexcept;
@@ -50,6 +54,7 @@ private:
     Oversampler os_;
     std::vector<float> max_;
     std::vector<float> prevLast_; // |point kFactor − 1| of the previous interval, per channel
+    std::vector<float> scratch_;  // Oversampler::kMaxBlock envelope values for process()
 };
 
 /// 20·log10(linear), clamped to −300 dB for silence.
