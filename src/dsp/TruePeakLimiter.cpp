@@ -19,8 +19,9 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec)
     dqValue_.assign(static_cast<std::size_t>(window_ + 2), 1.0f);
     dqIndex_.assign(static_cast<std::size_t>(window_ + 2), 0);
     box_.assign(static_cast<std::size_t>(window_), 1.0f);
-    frameIn_.assign(static_cast<std::size_t>(channels_), 0.0f);
-    frameOut_.assign(static_cast<std::size_t>(channels_), 0.0f);
+    peak_.assign(Oversampler::kMaxBlock, 0.0f);
+    envelope_.assign(Oversampler::kMaxBlock, 0.0f);
+    gain_.assign(Oversampler::kMaxBlock, 1.0f);
     reset();
 }
 
@@ -45,27 +46,26 @@ double TruePeakLimiter::averageGainReductionDb() const noexcept
     return count_ ? sumGrDb_ / static_cast<double>(count_) : 0.0;
 }
 
-float TruePeakLimiter::step(const float* in, float* out, int nch) noexcept
+float TruePeakLimiter::gainFor(float peak) noexcept
 {
-    float peak = 0.0f;
-    for (int c = 0; c < nch; ++c)
-        peak = std::max(peak, detector_.pushSample(c, in[c]));
     const float req = peak > ceilingLin_ ? ceilingLin_ / peak : 1.0f;
 
     // Sliding minimum over the last W + 1 requirements.
     const int cap = window_ + 2;
     while (dqSize_ > 0) {
-        const int back = (dqHead_ + dqSize_ - 1) % cap;
+        int back = dqHead_ + dqSize_ - 1;
+        back -= back >= cap ? cap : 0;
         if (dqValue_[static_cast<std::size_t>(back)] < req)
             break;
         --dqSize_;
     }
-    const int slot = (dqHead_ + dqSize_) % cap;
+    int slot = dqHead_ + dqSize_;
+    slot -= slot >= cap ? cap : 0;
     dqValue_[static_cast<std::size_t>(slot)] = req;
     dqIndex_[static_cast<std::size_t>(slot)] = t_;
     ++dqSize_;
     while (dqIndex_[static_cast<std::size_t>(dqHead_)] < t_ - window_) {
-        dqHead_ = (dqHead_ + 1) % cap;
+        dqHead_ = dqHead_ + 1 == cap ? 0 : dqHead_ + 1;
         --dqSize_;
     }
     const float hold = dqValue_[static_cast<std::size_t>(dqHead_)];
@@ -83,15 +83,28 @@ float TruePeakLimiter::step(const float* in, float* out, int nch) noexcept
     boxSum_ += static_cast<double>(released) - static_cast<double>(box_[static_cast<std::size_t>(boxPos_)]);
     box_[static_cast<std::size_t>(boxPos_)] = released;
     boxPos_ = boxPos_ + 1 == window_ ? 0 : boxPos_ + 1;
-    const float gain = std::min(1.0f, static_cast<float>(boxSum_ / window_));
+    return std::min(1.0f, static_cast<float>(boxSum_ / window_));
+}
 
-    for (int c = 0; c < nch; ++c) {
-        float& d = delayLine_[static_cast<std::size_t>(c) * static_cast<std::size_t>(delay_) + static_cast<std::size_t>(delayPos_)];
-        out[c] = std::clamp(d * gain, -ceilingLin_, ceilingLin_);
-        d = in[c];
+void TruePeakLimiter::applyDelayed(float* x, const float* gain, int channel, int n) noexcept
+{
+    // Output = input delayed by delay_ samples × gain, clamped; the ring is walked in
+    // at most two contiguous segments so the loop vectorises.
+    float* ring = delayLine_.data() + static_cast<std::size_t>(channel) * static_cast<std::size_t>(delay_);
+    int pos = delayPos_;
+    for (int i = 0; i < n;) {
+        const int len = std::min(n - i, delay_ - pos);
+        float* r = ring + pos;
+        for (int k = 0; k < len; ++k) {
+            const float in = x[i + k];
+            x[i + k] = std::clamp(r[k] * gain[i + k], -ceilingLin_, ceilingLin_);
+            r[k] = in;
+        }
+        i += len;
+        pos += len;
+        if (pos == delay_)
+            pos = 0;
     }
-    delayPos_ = delayPos_ + 1 == delay_ ? 0 : delayPos_ + 1;
-    return gain;
 }
 
 void TruePeakLimiter::process(AudioBuffer& block) noexcept
@@ -105,20 +118,43 @@ void TruePeakLimiter::process(AudioBuffer& block) noexcept
     slowReleaseCoef_ = static_cast<float>(std::exp(-1.0 / (5.0 * tau)));
 
     const int used = std::min(block.channels(), channels_);
-    float* in = frameIn_.data();
-    float* out = frameOut_.data();
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        for (int c = 0; c < used; ++c)
-            in[c] = block.channel(c)[i];
-        const float g = step(in, out, used);
-        for (int c = 0; c < used; ++c)
-            block.channel(c)[i] = out[c];
-        if (g < 1.0f) {
-            const double gr = -20.0 * std::log10(static_cast<double>(g));
-            maxGrDb_ = std::max(maxGrDb_, gr);
-            sumGrDb_ += gr;
+    constexpr int kChunk = Oversampler::kMaxBlock;
+    for (std::size_t from = 0; from < block.frames(); from += kChunk) {
+        const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
+        // 1. detector per channel, linked by the maximum.
+        float* peak = peak_.data();
+        std::fill_n(peak, n, 0.0f);
+        for (int c = 0; c < used; ++c) {
+            detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data());
+            for (int i = 0; i < n; ++i)
+                peak[i] = std::max(peak[i], envelope_[static_cast<std::size_t>(i)]);
         }
-        lastGain_ = g;
+        // 2.–4. hold, release, attack ramp: sequential, one gain per frame.
+        float* gain = gain_.data();
+        float minGain = 1.0f;
+        double product = 1.0; // Σ log10 g = log10 Π g, one log per chunk instead of per sample
+        double logSum = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const float g = gainFor(peak[i]);
+            gain[i] = g;
+            if (g < 1.0f) {
+                minGain = std::min(minGain, g);
+                product *= static_cast<double>(g);
+                if (product < 1e-200) { // far from the double's underflow (g ≥ ~1e-30)
+                    logSum += std::log10(product);
+                    product = 1.0;
+                }
+            }
+        }
+        sumGrDb_ -= 20.0 * (logSum + std::log10(product));
+        if (minGain < 1.0f)
+            maxGrDb_ = std::max(maxGrDb_, -20.0 * std::log10(static_cast<double>(minGain)));
+        if (n > 0)
+            lastGain_ = gain[n - 1];
+        // 5. output: delayed input × gain, clamped to the ceiling.
+        for (int c = 0; c < used; ++c)
+            applyDelayed(block.channel(c) + from, gain, c, n);
+        delayPos_ = static_cast<int>((static_cast<std::size_t>(delayPos_) + static_cast<std::size_t>(n)) % static_cast<std::size_t>(delay_));
     }
     count_ += block.frames();
 }

@@ -2,7 +2,7 @@
 // Lookahead brickwall limiter whose output stays at or below a true-peak ceiling.
 //
 // Signal flow per sample (stereo-linked, so the image does not move):
-//   1. detector: 8× oversampled peak of each input interval (TruePeakMeter::pushSample),
+//   1. detector: 8× oversampled peak of each input interval (TruePeakMeter::envelope),
 //      max over channels → required gain req = min(1, c / peak), c = ceiling − kSafetyDb;
 //   2. hold: sliding minimum of req over W + 1 samples (W = lookahead), a monotonic
 //      deque in a preallocated ring, O(1) amortised (Lemire, "Streaming maximum-minimum
@@ -14,6 +14,8 @@
 //   4. attack: a W-sample moving average, i.e. a linear ramp over the lookahead that is
 //      already at the hold level when the peak arrives;
 //   5. output: input delayed by latency() × gain, clamped to ±c.
+// The work runs in chunks of Oversampler::kMaxBlock frames: the detector's block path
+// per channel, then the sequential gain computer per frame, then a vectorised output.
 //
 // Why the ceiling holds: every value averaged in (4) is ≤ the hold of (2), and the
 // W + 1-sample hold window is placed so that each of those W values covers both input
@@ -69,7 +71,8 @@ public:
     float currentGain() const noexcept { return lastGain_; }
 
 private:
-    float step(const float* in, float* out, int nch) noexcept; // one frame, returns gain
+    float gainFor(float peak) noexcept; // steps 2–4 for one frame's linked peak
+    void applyDelayed(float* x, const float* gain, int channel, int n) noexcept; // step 5
 
     TruePeakLimiterParams params_;
     TruePeakMeter detector_;
@@ -78,7 +81,7 @@ private:
     int window_ = 1; // W, lookahead samples
     int delay_ = 0;
 
-    std::vector<float> frameIn_, frameOut_; // one frame across channels
+    std::vector<float> peak_, envelope_, gain_; // per frame of a chunk (Oversampler::kMaxBlock)
     std::vector<float> delayLine_; // channels × delay_
     int delayPos_ = 0;
 
