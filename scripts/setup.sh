@@ -29,3 +29,8 @@ fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"
+
+# The main job on the embedded defaults: the bundled demo song.
+echo
+echo "== mixmaster analyze data/demo/*.flac"
+build/mixmaster analyze data/demo/*.flac

@@ -179,6 +179,14 @@ AudioMetrics Analyzer::finish()
             refractory = 5; // 50 ms
         }
     }
+    f.levelHistogram.assign(static_cast<std::size_t>(-StemFeatures::kHistFloorDb / StemFeatures::kHistStepDb) + 40, 0.0f);
+    for (float e : winEnergies_) {
+        if (e < gate)
+            continue;
+        const double db = 10.0 * std::log10(std::max(1e-20, static_cast<double>(e)));
+        const auto bin = static_cast<long>((db - StemFeatures::kHistFloorDb) / StemFeatures::kHistStepDb);
+        f.levelHistogram[static_cast<std::size_t>(std::clamp<long>(bin, 0, static_cast<long>(f.levelHistogram.size()) - 1))] += 1.0f;
+    }
     const double activeSeconds = static_cast<double>(active) * 0.4;
     f.transientsPerSecond = activeSeconds > 0.0 ? static_cast<double>(onsets) / activeSeconds : 0.0;
     return m;

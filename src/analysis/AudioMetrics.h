@@ -43,6 +43,11 @@ struct StemFeatures {
     double transientsPerSecond = 0.0; ///< energy onsets (> +6 dB in 10 ms) per active second
     double spectralCentroidHz = 0.0;
     bool silent = false;
+    /// Histogram of the 10 ms RMS levels of the active windows: bin i counts windows at
+    /// kHistFloorDb + i·kHistStepDb dBFS. The mixing policy sets compressor thresholds from it.
+    static constexpr double kHistFloorDb = -100.0;
+    static constexpr double kHistStepDb = 0.5;
+    std::vector<float> levelHistogram;
 };
 
 } // namespace mm

@@ -13,6 +13,8 @@ void setExitCode(int code)
 void registerCommands(CLI::App& app)
 {
     addAnalyzeCommand(app);
+    addMixCommand(app);
+    addPresetsCommand(app);
 }
 
 int runSelected(CLI::App&)

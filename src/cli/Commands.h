@@ -13,5 +13,7 @@ int runSelected(CLI::App& app);
 void setExitCode(int code);
 
 void addAnalyzeCommand(CLI::App& app);
+void addMixCommand(CLI::App& app);
+void addPresetsCommand(CLI::App& app);
 
 } // namespace mm::cli

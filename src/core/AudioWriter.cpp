@@ -152,7 +152,6 @@ void AudioWriter::commit()
 {
     if (!file_)
         return;
-    sf_write_sync(file_);
     const int rc = sf_close(file_);
     file_ = nullptr;
     std::error_code ec;

@@ -1,0 +1,44 @@
+#pragma once
+// A fixed pool of worker threads running index-parallel loops. parallelFor blocks until
+// every index ran; the first exception thrown by a task is rethrown in the caller.
+// Results must not depend on which thread ran an index: callers write per-index outputs
+// and combine them in index order afterwards (that is what keeps mixes bit-identical).
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mm {
+
+class ThreadPool {
+public:
+    /// `threads` ≤ 1 runs everything on the calling thread.
+    explicit ThreadPool(int threads);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const noexcept { return static_cast<int>(workers_.size()) + 1; }
+    void parallelFor(std::size_t count, const std::function<void(std::size_t)>& task);
+
+    /// Threads to use when the user says 0: the machine's cores.
+    static int defaultThreads();
+
+private:
+    void workerLoop();
+    void runTasks();
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    const std::function<void(std::size_t)>* task_ = nullptr;
+    std::size_t count_ = 0, next_ = 0, finished_ = 0;
+    std::size_t generation_ = 0;
+    bool stop_ = false;
+    std::exception_ptr error_;
+};
+
+} // namespace mm

@@ -1,0 +1,399 @@
+#include "mixing/MixEngine.h"
+
+#include "analysis/Analyzer.h"
+#include "analysis/LoudnessMeter.h"
+#include "core/AudioSource.h"
+#include "core/Errors.h"
+#include "core/ThreadPool.h"
+#include "mixing/Guardrails.h"
+#include "mixing/StemChain.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace mm {
+namespace {
+
+constexpr std::size_t kBlock = 4096;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0)
+{
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string fmt(const char* f, double a, double b = 0.0)
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, f, a, b);
+    return buf;
+}
+
+void report(const MixOptions& o, const char* stage, double fraction)
+{
+    if (o.progress)
+        o.progress(stage, std::clamp(fraction, 0.0, 1.0));
+}
+
+void validate(const std::vector<StemInput>& stems)
+{
+    if (stems.empty())
+        throw InputError("no stems given");
+    if (stems.size() > kMaxStems)
+        throw InputError(std::to_string(stems.size()) + " stems given; at most " + std::to_string(kMaxStems) + " are allowed");
+    std::set<std::string> names;
+    for (const auto& s : stems)
+        if (!names.insert(s.name).second)
+            throw InputError("two stems are named '" + s.name + "'; stem names must be unique");
+}
+
+struct StemRuntime {
+    std::unique_ptr<AudioSource> source;
+    std::unique_ptr<StemChain> chain;
+    std::unique_ptr<LoudnessMeter> post;
+    std::unique_ptr<AudioWriter> exportWriter;
+    AudioBuffer in, out;
+};
+
+struct RenderOutcome {
+    std::vector<double> postLufs, averageGr, maxGr;
+    double mixLufs = 0.0;
+    double peak = 0.0;
+    BusResult drumBus, mixBus;
+};
+
+/// One pass over all stems in step: chains on the pool, sums in stem order, buses, the
+/// float mix to `tempPath`. Measures each stem after its chain and the mix.
+RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
+                        const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool)
+{
+    const std::size_t n = inputs.size();
+    report(options, "mixing", 0.0);
+    std::vector<StemRuntime> rt(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        rt[i].source = std::make_unique<AudioSource>(inputs[i].path, rate, kBlock);
+        const int chs = rt[i].source->channels();
+        rt[i].chain = std::make_unique<StemChain>();
+        rt[i].chain->prepare(rate, chs, kBlock, decisions[i]);
+        rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false);
+        rt[i].in.resize(chs, kBlock);
+        rt[i].out.resize(2, kBlock);
+        if (options.exportStems) {
+            const auto name = std::filesystem::path(inputs[i].path).stem().string() + ".wav";
+            rt[i].exportWriter = std::make_unique<AudioWriter>(
+                (std::filesystem::path(options.outDir) / "stems" / name).string(), rate, 2, OutputFormat::Wav24, options.ditherSeed + i);
+        }
+    }
+    const ProcessSpec stereo{static_cast<double>(rate), 2, kBlock};
+    Compressor drumComp, glue;
+    drumComp.prepare(stereo);
+    drumComp.setParams(drumBus.comp);
+    glue.prepare(stereo);
+    glue.setParams(mixBus.comp);
+    LoudnessMeter mixMeter(rate, 2, false);
+    AudioBuffer drums(2, kBlock), wet(2, kBlock), mix(2, kBlock);
+    RenderOutcome out;
+    {
+        AudioWriter temp(tempPath, rate, 2, OutputFormat::Wav32f);
+        for (std::int64_t pos = 0; pos < total; pos += static_cast<std::int64_t>(kBlock)) {
+            const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kBlock, total - pos));
+            pool.parallelFor(n, [&](std::size_t i) {
+                auto& r = rt[i];
+                r.in.setFrames(len);
+                const std::size_t got = r.source->read(r.in);
+                r.in.setFrames(len);
+                r.in.clearFrom(got);
+                r.chain->process(r.out, r.in);
+                r.post->process(r.out);
+                if (r.exportWriter)
+                    r.exportWriter->write(r.out);
+            });
+            drums.setFrames(len);
+            mix.setFrames(len);
+            drums.clear();
+            mix.clear();
+            for (std::size_t i = 0; i < n; ++i) { // fixed order: bit-identical across thread counts
+                AudioBuffer& dst = decisions[i].drumBus ? drums : mix;
+                for (int c = 0; c < 2; ++c) {
+                    float* d = dst.channel(c);
+                    const float* src = rt[i].out.channel(c);
+                    for (std::size_t k = 0; k < len; ++k)
+                        d[k] += src[k];
+                }
+            }
+            if (drumBus.active) {
+                wet.setFrames(len);
+                for (int c = 0; c < 2; ++c)
+                    std::copy(drums.channel(c), drums.channel(c) + len, wet.channel(c));
+                drumComp.process(wet);
+                const auto g = static_cast<float>(settings.drumParallelMix);
+                for (int c = 0; c < 2; ++c)
+                    for (std::size_t k = 0; k < len; ++k)
+                        drums.channel(c)[k] += g * wet.channel(c)[k];
+            }
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t k = 0; k < len; ++k)
+                    mix.channel(c)[k] += drums.channel(c)[k];
+            if (mixBus.active)
+                glue.process(mix);
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t k = 0; k < len; ++k)
+                    out.peak = std::max(out.peak, static_cast<double>(std::fabs(mix.channel(c)[k])));
+            mixMeter.process(mix);
+            temp.write(mix);
+            report(options, "mixing", static_cast<double>(pos + static_cast<std::int64_t>(len)) / static_cast<double>(total));
+        }
+        temp.commit();
+    }
+    for (auto& r : rt) {
+        if (r.exportWriter)
+            r.exportWriter->commit();
+        out.postLufs.push_back(r.post->result().integratedLufs);
+        out.averageGr.push_back(r.chain->averageGainReductionDb());
+        out.maxGr.push_back(r.chain->maxGainReductionDb());
+    }
+    out.mixLufs = mixMeter.result().integratedLufs;
+    drumBus.averageGrDb = drumComp.averageGainReductionDb();
+    drumBus.maxGrDb = drumComp.maxGainReductionDb();
+    mixBus.averageGrDb = glue.averageGainReductionDb();
+    mixBus.maxGrDb = glue.maxGainReductionDb();
+    out.drumBus = drumBus;
+    out.mixBus = mixBus;
+    return out;
+}
+
+} // namespace
+
+int chooseJobRate(const std::vector<int>& stemRates)
+{
+    std::map<int, int> count;
+    for (int r : stemRates)
+        ++count[r % 11025 == 0 ? 44100 : 48000];
+    int best = 48000, bestCount = -1;
+    for (const auto& [rate, n] : count)
+        if (n > bestCount || (n == bestCount && rate == 48000)) {
+            best = rate;
+            bestCount = n;
+        }
+    return best;
+}
+
+MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& settings, const MixPolicy& policy,
+                   const MixOptions& options)
+{
+    const auto tStart = Clock::now();
+    validate(inputs);
+    MixResult result;
+    result.policy = policy.name();
+    ThreadPool pool(options.threads > 0 ? options.threads : ThreadPool::defaultThreads());
+    const std::size_t n = inputs.size();
+
+    // Open everything first: a bad file fails the job before any work.
+    std::vector<int> rates;
+    for (const auto& s : inputs)
+        rates.push_back(AudioReader(s.path).info().sampleRate);
+    const int rate = options.sampleRate > 0 ? options.sampleRate : chooseJobRate(rates);
+    result.sampleRate = rate;
+
+    // Pass 1: analysis, one pass per stem, in parallel.
+    report(options, "analysis", 0.0);
+    result.stems.resize(n);
+    std::vector<std::int64_t> lengths(n, 0);
+    std::size_t analysed = 0;
+    std::mutex progressMutex;
+    pool.parallelFor(n, [&](std::size_t i) {
+        const auto& in = inputs[i];
+        auto& st = result.stems[i];
+        AudioSource src(in.path, rate, kBlock);
+        AnalyzerOptions ao;
+        ao.features = true;
+        ao.truePeak = options.stemTruePeak;
+        ao.expectedFrames = src.expectedFrames();
+        Analyzer analyzer(rate, src.channels(), ao);
+        AudioBuffer block(src.channels(), kBlock);
+        while (src.read(block) > 0)
+            analyzer.process(block);
+        st.info.metrics = analyzer.finish();
+        st.info.metrics.path = in.path;
+        st.info.features = analyzer.features();
+        st.info.name = in.name;
+        st.path = in.path;
+        lengths[i] = src.reader().framesRead() == 0 ? 0 : static_cast<std::int64_t>(std::llround(st.info.metrics.durationS * rate));
+        st.warnings = src.reader().warnings();
+        if (src.info().sampleRate != rate)
+            st.warnings.push_back(in.name + fmt(": resampled from %.0f Hz to %.0f Hz", src.info().sampleRate, rate));
+        const auto& m = st.info.metrics;
+        if (st.info.features.silent)
+            st.warnings.push_back(in.name + ": silent; left out of the mix");
+        if (std::fabs(m.dcOffset) > 0.001)
+            st.warnings.push_back(in.name + fmt(": DC offset %.4f removed by the high-pass", m.dcOffset));
+        if (m.clippedSamples > 0)
+            st.warnings.push_back(in.name + ": " + std::to_string(m.clippedSamples) + " clipped samples in the input (cannot be undone)");
+        // Role: metadata, else file name, else audio.
+        if (in.role) {
+            st.info.role = *in.role;
+            st.info.roleSource = "metadata";
+        } else if (auto r = guessRoleFromName(std::filesystem::path(in.path).filename().string())) {
+            st.info.role = *r;
+            st.info.roleSource = "file name";
+        } else {
+            st.info.role = guessRoleFromAudio(m, st.info.features);
+            st.info.roleSource = "audio";
+        }
+        st.info.userGainDb = in.gainDb;
+        st.info.userPan = in.pan;
+        st.info.userMute = in.mute;
+        std::lock_guard lock(progressMutex);
+        report(options, "analysis", static_cast<double>(++analysed) / static_cast<double>(n));
+    });
+    const std::int64_t total = *std::max_element(lengths.begin(), lengths.end());
+    result.frames = total;
+    for (std::size_t i = 0; i < n; ++i)
+        if (lengths[i] > 0 && lengths[i] < total)
+            result.stems[i].warnings.push_back(inputs[i].name + fmt(": %.2f s shorter than the longest stem; padded with silence",
+                                                                    static_cast<double>(total - lengths[i]) / rate));
+    result.analysisSeconds = secondsSince(tStart);
+
+    // Decisions, then guardrails.
+    std::vector<StemInfo> infos;
+    for (const auto& st : result.stems)
+        infos.push_back(st.info);
+    auto decisions = policy.decide(infos, settings);
+    GuardrailLimits limits;
+    limits.eqMaxDb = settings.eqMaxDb;
+    applyGuardrails(decisions, limits);
+
+    // Bus settings from the expected levels (stem loudness after its fader, as powers).
+    double drumPower = 0.0, mixPower = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (decisions[i].muted)
+            continue;
+        const double p = std::pow(10.0, (infos[i].metrics.integratedLufs + decisions[i].gainDb) / 10.0);
+        mixPower += p;
+        if (decisions[i].drumBus)
+            drumPower += p;
+    }
+    BusResult drumBus{"drum bus", drumPower > 0.0 && !settings.bypassParallelComp, "", settings.drumParallel};
+    drumBus.comp.thresholdDb = (drumPower > 0 ? 10.0 * std::log10(drumPower) : -60.0) - settings.drumParallelGrDb / 2.0;
+    drumBus.description = drumPower <= 0.0 ? "no drum stems"
+                          : settings.bypassParallelComp ? "parallel compression bypassed (bypass_parallel_comp)"
+                                                        : fmt("parallel compression blended at %.0f %% under the dry drums", 100.0 * settings.drumParallelMix);
+    BusResult mixBus{"mix bus", mixPower > 0.0, "glue compressor", settings.glue};
+    // RMS detector at ratio r: GR = excess·(1 − 1/r); sit the threshold so the mix's typical
+    // level exceeds it by the excess that gives the target GR.
+    const double excess = settings.glueTargetGrDb / std::max(0.01, 1.0 - 1.0 / settings.glue.ratio);
+    mixBus.comp.thresholdDb = (mixPower > 0 ? 10.0 * std::log10(mixPower) : -60.0) - excess;
+
+    // Pass 2: the mix, all stems in step. The faders were set from predictions (filter and
+    // compressor losses, uncorrelated stems); if a stem lands more than 0.5 LU away from
+    // its place relative to the mix, the faders are corrected from the measurement and the
+    // mix is rendered once more.
+    const auto tMix = Clock::now();
+    std::filesystem::create_directories(options.outDir);
+    if (options.exportStems)
+        std::filesystem::create_directories(std::filesystem::path(options.outDir) / "stems");
+    const std::string tempPath = (std::filesystem::path(options.outDir) / ".mix-float.wav").string();
+    RenderOutcome outcome;
+    for (int pass = 1; pass <= 2; ++pass) {
+        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool);
+        result.balancePasses = pass;
+        std::vector<double> errors;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!decisions[i].muted && std::isfinite(outcome.postLufs[i]))
+                errors.push_back(decisions[i].expectedRelativeLu - (outcome.postLufs[i] - outcome.mixLufs));
+        if (errors.empty() || pass == 2 || !std::isfinite(outcome.mixLufs))
+            break;
+        std::vector<double> sorted = errors;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+        const double median = sorted[sorted.size() / 2];
+        double worst = 0.0;
+        for (double e : errors)
+            worst = std::max(worst, std::fabs(e - median));
+        if (worst <= 0.5)
+            break;
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& d = decisions[i];
+            if (d.muted || !std::isfinite(outcome.postLufs[i]) || (settings.respectUserGains && inputs[i].gainDb))
+                continue;
+            const double fix = d.expectedRelativeLu - (outcome.postLufs[i] - outcome.mixLufs) - median;
+            if (std::fabs(fix) >= 0.05) {
+                d.gainDb += fix;
+                d.gainReason += fmt("; %+.1f dB after measuring the first render", fix);
+            }
+        }
+        applyGuardrails(decisions, limits);
+        report(options, "balancing", 1.0);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        result.stems[i].decision = decisions[i];
+    drumBus = outcome.drumBus;
+    mixBus = outcome.mixBus;
+    const double peak = outcome.peak;
+    result.mixingSeconds = secondsSince(tMix);
+
+    // Pass 3: headroom. Gain only, so that the sample peak sits at the preset's headroom.
+    const auto tWrite = Clock::now();
+    report(options, "writing mix", 0.0);
+    const double peakDb = peak > 0.0 ? 20.0 * std::log10(peak) : -200.0;
+    result.headroomGainDb = peak > 0.0 ? settings.headroomPeakDbfs - peakDb : 0.0;
+    result.mixPath = (std::filesystem::path(options.outDir) / ("mix" + extensionFor(options.format))).string();
+    {
+        AudioSource src(tempPath, 0, kBlock);
+        AnalyzerOptions ao;
+        ao.expectedFrames = total;
+        Analyzer analyzer(rate, 2, ao);
+        AudioWriter writer(result.mixPath, rate, 2, options.format, options.ditherSeed);
+        AudioBuffer block(2, kBlock);
+        const auto g = static_cast<float>(std::pow(10.0, result.headroomGainDb / 20.0));
+        while (src.read(block) > 0) {
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t k = 0; k < block.frames(); ++k)
+                    block.channel(c)[k] *= g;
+            writer.write(block);
+            analyzer.process(block);
+        }
+        writer.commit();
+        result.mix = analyzer.finish();
+        result.mix.path = result.mixPath;
+    }
+    std::error_code ec;
+    std::filesystem::remove(tempPath, ec);
+
+    // Per-stem results and output checks.
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& st = result.stems[i];
+        st.postLufs = outcome.postLufs[i] + result.headroomGainDb;
+        st.postRelativeLu = st.postLufs - result.mix.integratedLufs;
+        st.averageGrDb = outcome.averageGr[i];
+        st.maxGrDb = outcome.maxGr[i];
+        if (st.decision.compress) {
+            const bool ok = st.averageGrDb < settings.maxAverageGrDb;
+            result.checks.push_back({"average_gr_" + st.info.name, fmt("< %.1f dB", settings.maxAverageGrDb), st.averageGrDb, ok,
+                                     ok ? "none" : "warning: compression heavier than the guardrail"});
+        }
+        for (const auto& w : st.warnings)
+            result.warnings.push_back(w);
+    }
+    {
+        const bool ok = mixBus.averageGrDb < settings.maxAverageGrDb;
+        result.checks.push_back({"average_gr_mix_bus", fmt("< %.1f dB", settings.maxAverageGrDb), mixBus.averageGrDb, ok,
+                                 ok ? "none" : "warning: glue compression heavier than the guardrail"});
+    }
+    result.buses = {drumBus, mixBus};
+    {
+        const bool ok = result.mix.samplePeakDbfs <= settings.headroomPeakDbfs + 0.01;
+        result.checks.push_back({"mix_sample_peak", fmt("<= %.1f dBFS", settings.headroomPeakDbfs), result.mix.samplePeakDbfs, ok, "none"});
+    }
+    result.writeSeconds = secondsSince(tWrite);
+    report(options, "writing mix", 1.0);
+    return result;
+}
+
+} // namespace mm
