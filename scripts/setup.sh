@@ -30,7 +30,9 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"
 
-# The main job on the embedded defaults: the bundled demo song.
+# The main job on the embedded defaults: mix and master the bundled demo song.
 echo
-echo "== mixmaster analyze data/demo/*.flac"
-build/mixmaster analyze data/demo/*.flac
+echo "== mixmaster run --stems-dir data/demo --meta data/demo/stems.json -o out/demo"
+build/mixmaster run --stems-dir data/demo --meta data/demo/stems.json --preset Pop -o out/demo
+echo
+echo "The mix, master, preview and report are in out/demo/ (see the paths above)."

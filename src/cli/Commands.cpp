@@ -15,6 +15,7 @@ void registerCommands(CLI::App& app)
     addAnalyzeCommand(app);
     addMixCommand(app);
     addPresetsCommand(app);
+    addRunCommands(app);
 }
 
 int runSelected(CLI::App&)

@@ -15,5 +15,6 @@ void setExitCode(int code);
 void addAnalyzeCommand(CLI::App& app);
 void addMixCommand(CLI::App& app);
 void addPresetsCommand(CLI::App& app);
+void addRunCommands(CLI::App& app);
 
 } // namespace mm::cli

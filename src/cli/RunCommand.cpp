@@ -1,0 +1,129 @@
+// mixmaster run [STEM...] [--stems-dir DIR] [--meta stems.json] … -o OUTDIR
+// mixmaster master MIX [--preset NAME] [--reference FILE] … -o OUTDIR
+#include "cli/Commands.h"
+#include "cli/Progress.h"
+#include "cli/Table.h"
+#include "core/Errors.h"
+#include "pipeline/Job.h"
+#include "pipeline/StemsMeta.h"
+
+#include <iostream>
+
+namespace mm::cli {
+namespace {
+
+struct RunArgs {
+    std::vector<std::string> stems;
+    std::string mix, stemsDir, meta, preset = "Pop", outDir, format = "wav24", policy = "rules", reference;
+    std::optional<double> lufs, ceiling, width, lraMax;
+    bool respectUserGains = false, bypassParallelComp = false, exportStems = false, strict = false, noPreview = false;
+    int threads = 0;
+};
+
+std::string num(const nlohmann::json& v, int decimals = 1)
+{
+    return v.is_number() ? fmt(v.get<double>(), decimals) : std::string("n/a");
+}
+
+void printSummary(const JobResult& r)
+{
+    const auto& rep = r.report;
+    const auto& t = rep["targets"];
+    const auto& m = rep["master"];
+    Table s({"", "target", "mix", "master"});
+    auto row = [&](const char* name, const std::string& target, const char* key, int d = 1) {
+        s.add({name, target, num(rep["mix"][key], d), m.is_null() ? "" : num(m[key], d)});
+    };
+    row("integrated LUFS", num(t["lufs"]), "integrated_lufs");
+    row("true peak dBTP", "<= " + num(t["ceiling_dbTP"]), "true_peak_dbtp", 2);
+    row("LRA LU", t["lra_max"].is_null() ? "-" : "<= " + num(t["lra_max"]), "lra_lu");
+    row("width %", "<= " + num(t["width_pct"], 0), "width_pct", 0);
+    row("correlation", ">= 0.10", "correlation", 2);
+    row("crest dB", "", "crest_db");
+    std::cout << s.render() << '\n';
+    Table q({"QC check", "target", "measured", "result"});
+    for (const auto& c : rep["qc"]["checks"])
+        q.add({c["name"].get<std::string>(), c["target"].get<std::string>(), num(c["measured"], 2), c["passed"].get<bool>() ? "pass" : "FAIL"});
+    std::cout << q.render() << '\n';
+    for (const auto& a : rep["qc"].value("actions", nlohmann::json::array()))
+        std::cout << "qc: " << a.get<std::string>() << '\n';
+    if (!r.mixPath.empty())
+        std::cout << "mix:     " << r.mixPath << '\n';
+    if (!r.masterPath.empty())
+        std::cout << "master:  " << r.masterPath << '\n';
+    if (!r.previewPath.empty())
+        std::cout << "preview: " << r.previewPath << '\n';
+    std::cout << "report:  " << r.reportPath << "  (" << num(rep["timings_s"]["total"], 2) << " s)\n";
+}
+
+int runJobCommand(const RunArgs& a, bool masterOnly, bool mixOnly)
+{
+    JobSpec spec;
+    if (masterOnly) {
+        spec.mixPath = a.mix;
+    } else {
+        const auto meta = a.meta.empty() ? std::vector<StemMeta>{} : readStemsMetaFile(a.meta);
+        spec.stems = collectStems(a.stems, a.stemsDir, meta);
+    }
+    spec.mixOnly = mixOnly;
+    spec.preset = a.preset;
+    spec.overrides = {a.lufs, a.ceiling, a.width, a.lraMax};
+    spec.respectUserGains = a.respectUserGains;
+    spec.bypassParallelComp = a.bypassParallelComp;
+    spec.exportStems = a.exportStems;
+    spec.preview = !a.noPreview;
+    spec.policy = a.policy;
+    spec.referencePath = a.reference;
+    spec.format = parseOutputFormat(a.format);
+    spec.threads = a.threads;
+    spec.outDir = a.outDir;
+    spec.job = {{"kind", masterOnly ? "master" : "run"}};
+    ProgressPrinter progress;
+    spec.progress = [&](const std::string& s, double f) { progress(s, f); };
+    const JobResult r = runJob(spec);
+    progress.finish();
+    for (const auto& w : r.report["warnings"])
+        std::fprintf(stderr, "mixmaster: warning: %s\n", w.get<std::string>().c_str());
+    printSummary(r);
+    return (!r.qcPassed && a.strict) ? 3 : 0;
+}
+
+void addTargetOptions(CLI::App* cmd, RunArgs& a)
+{
+    cmd->add_option("--preset", a.preset, "Preset name (see `mixmaster presets`)")->capture_default_str();
+    cmd->add_option("--lufs", a.lufs, "Target integrated loudness, LUFS (-40 … 0)");
+    cmd->add_option("--ceiling", a.ceiling, "True-peak ceiling, dBTP (-20 … 0)");
+    cmd->add_option("--width", a.width, "Maximum stereo width, % (0 … 140)");
+    cmd->add_option("--lra-max", a.lraMax, "Maximum loudness range, LU");
+    cmd->add_option("--reference", a.reference, "Reference track to match the tone of");
+    cmd->add_option("--format", a.format, "wav24 | wav16 | wav32f | flac24")->capture_default_str();
+    cmd->add_flag("--strict", a.strict, "Exit with code 3 when a QC check still fails");
+    cmd->add_flag("--no-preview", a.noPreview, "Do not write preview.ogg");
+    cmd->add_option("-o,--out", a.outDir, "Output folder")->required();
+}
+
+} // namespace
+
+void addRunCommands(CLI::App& app)
+{
+    auto a = std::make_shared<RunArgs>();
+    auto* run = app.add_subcommand("run", "Mix and master stems: OUTDIR/mix.wav, master.wav, preview.ogg, report.json");
+    run->add_option("STEM", a->stems, "Stem files (WAV, AIFF, FLAC)");
+    run->add_option("--stems-dir", a->stemsDir, "A folder of stems");
+    run->add_option("--meta", a->meta, "stems.json: [{\"name\",\"role\",\"gain_db\",\"pan\",\"mute\"}, …]");
+    run->add_flag("--respect-user-gains", a->respectUserGains, "Keep the metadata's gain and pan");
+    run->add_flag("--bypass-parallel-comp", a->bypassParallelComp, "No parallel compression on the drum bus");
+    run->add_flag("--export-stems", a->exportStems, "Also write each processed stem to OUTDIR/stems/");
+    run->add_option("--policy", a->policy, "Mixing policy: rules")->capture_default_str();
+    run->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+    addTargetOptions(run, *a);
+    run->callback([a] { setExitCode(runJobCommand(*a, false, false)); });
+
+    auto b = std::make_shared<RunArgs>();
+    auto* master = app.add_subcommand("master", "Master a finished mix: OUTDIR/master.wav, preview.ogg, report.json");
+    master->add_option("MIX", b->mix, "The mix (WAV, AIFF, FLAC)")->required();
+    addTargetOptions(master, *b);
+    master->callback([b] { setExitCode(runJobCommand(*b, true, false)); });
+}
+
+} // namespace mm::cli

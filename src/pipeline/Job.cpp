@@ -1,0 +1,161 @@
+#include "pipeline/Job.h"
+
+#include "analysis/Analyzer.h"
+#include "core/AtomicFile.h"
+#include "core/AudioSource.h"
+#include "core/Errors.h"
+#include "mixing/RulePolicy.h"
+#include "pipeline/MasterSettingsFromPreset.h"
+#include "pipeline/MetricsJson.h"
+#include "pipeline/QcLoop.h"
+#include "pipeline/Report.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+namespace mm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+nlohmann::json masterToJson(const QcOutcome& q)
+{
+    const auto& m = q.master;
+    nlohmann::json j = metricsWithSeriesToJson(m.output);
+    nlohmann::json curve = nlohmann::json::array();
+    for (double v : m.toneMatchCurveDb)
+        curve.push_back(jsonNumber(v, 2));
+    nlohmann::json bands = nlohmann::json::array();
+    for (const auto& b : m.multiband)
+        bands.push_back({{"low_hz", jsonNumber(b.lowHz, 0)}, {"high_hz", jsonNumber(b.highHz, 0)},
+                         {"level_db", jsonNumber(b.levelDb)}, {"threshold_db", jsonNumber(b.thresholdDb)},
+                         {"average_gr_db", jsonNumber(b.averageGrDb)}, {"max_gr_db", jsonNumber(b.maxGrDb)}});
+    j["chain"] = {{"tone_match", {{"amount", jsonNumber(q.settings.toneMatch.amount, 2)}, {"curve_db", curve}}},
+                  {"multiband", bands},
+                  {"width", {{"in_pct", jsonNumber(m.widthInPct, 1)}, {"side_factor", jsonNumber(m.widthFactor, 3)},
+                             {"target_pct", jsonNumber(q.settings.widthPct, 1)}, {"mono_below_hz", jsonNumber(q.settings.monoBelowHz, 0)}}},
+                  {"gain_db", jsonNumber(m.gainDb)},
+                  {"pre_limiter_lufs", jsonNumber(m.preLimiterLufs)},
+                  {"limiter", {{"ceiling_dbtp", jsonNumber(m.limiterCeilingDbtp)}, {"lookahead_ms", jsonNumber(q.settings.limiter.lookaheadMs, 1)},
+                               {"release_ms", jsonNumber(q.settings.limiter.releaseMs, 0)}, {"max_gr_db", jsonNumber(m.limiterMaxGrDb)},
+                               {"average_gr_db", jsonNumber(m.limiterAvgGrDb)}}},
+                  {"renders", m.renders},
+                  {"loudness_error_lu", jsonNumber(m.loudnessErrorLu, 3)},
+                  {"dsp_true_peak_dbtp", jsonNumber(m.dspTruePeakDbtp, 3)},
+                  {"format", toString(q.settings.format)}};
+    return j;
+}
+
+void writePreview(const std::string& masterPath, const std::string& previewPath)
+{
+    AudioSource src(masterPath, 0, 4096);
+    AudioWriter w(previewPath, src.sampleRate(), src.channels(), OutputFormat::OggVorbis);
+    AudioBuffer block(src.channels(), 4096);
+    while (src.read(block) > 0)
+        w.write(block);
+    w.commit();
+}
+
+} // namespace
+
+JobResult runJob(const JobSpec& spec)
+{
+    const auto t0 = Clock::now();
+    Preset preset = loadPreset(spec.preset);
+    Targets targets = preset.targets;
+    applyTargetOverrides(targets, spec.overrides);
+    if (spec.policy != "rules")
+        throw InputError("policy '" + spec.policy + "' is not available in this build; use rules");
+    if (spec.stems.empty() && spec.mixPath.empty())
+        throw InputError("no stems and no mix given");
+    std::optional<std::vector<double>> reference;
+    if (!spec.referencePath.empty()) {
+        AnalyzerOptions ao;
+        ao.truePeak = false;
+        reference = analyzeFile(spec.referencePath, ao).thirdOctaveDb;
+    }
+    if (spec.outDir.empty())
+        throw InputError("no output folder given");
+    std::filesystem::create_directories(spec.outDir);
+    const std::filesystem::path out(spec.outDir);
+
+    nlohmann::json options{{"respect_user_gains", spec.respectUserGains}, {"bypass_parallel_comp", spec.bypassParallelComp},
+                           {"format", toString(spec.format)}, {"policy", spec.policy}, {"threads", spec.threads},
+                           {"export_stems", spec.exportStems},
+                           {"reference", spec.referencePath.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::filesystem::path(spec.referencePath).filename().string())}};
+    JobResult result;
+    nlohmann::json report;
+    std::vector<MixCheck> mixChecks;
+    double ioSeconds = 0.0;
+    if (!spec.stems.empty()) {
+        preset.mix.respectUserGains = spec.respectUserGains;
+        preset.mix.bypassParallelComp = spec.bypassParallelComp;
+        MixOptions mo;
+        mo.outDir = spec.outDir;
+        mo.threads = spec.threads;
+        mo.format = spec.format;
+        mo.exportStems = spec.exportStems;
+        mo.progress = spec.progress;
+        const MixResult mix = mixStems(spec.stems, preset.mix, RulePolicy(), mo);
+        result.mixPath = mix.mixPath;
+        mixChecks = mix.checks;
+        ioSeconds = mix.writeSeconds;
+        report = mixReport(mix, preset, targets, options, spec.job, since(t0));
+    } else {
+        result.mixPath = spec.mixPath;
+        const auto tA = Clock::now();
+        AnalyzerOptions ao;
+        ao.expectedFrames = AudioSource(spec.mixPath).expectedFrames();
+        const AudioMetrics m = analyzeFile(spec.mixPath, ao);
+        report = {{"version", kReportVersion}, {"job", spec.job}, {"preset", {{"key", preset.key}, {"name", preset.name}}},
+                  {"targets", targetsToJson(targets)}, {"options", options}, {"stems", nlohmann::json::array()},
+                  {"mix", metricsWithSeriesToJson(m)}, {"master", nullptr}, {"target_spectrum", nullptr},
+                  {"qc", {{"passed", true}, {"iterations", 0}, {"checks", nlohmann::json::array()}}},
+                  {"timings_s", {{"analysis", jsonNumber(since(tA), 3)}, {"mixing", 0.0}, {"mastering", 0.0}, {"io", 0.0}, {"total", 0.0}}},
+                  {"warnings", m.warnings}};
+    }
+
+    if (!spec.mixOnly) {
+        const auto tM = Clock::now();
+        const MasteringSettings ms = masteringSettings(preset, targets, spec.format, reference);
+        result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
+        const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, ms, targets, minPlrDb(preset), spec.progress);
+        report["master"] = masterToJson(qc);
+        report["target_spectrum"] = spectrumToJson(ms.toneMatch.targetDb);
+        report["target_spectrum"]["source"] = reference ? "reference" : "preset";
+        if (reference)
+            report["reference"] = spectrumToJson(*reference);
+        std::vector<MixCheck> all = mixChecks;
+        all.insert(all.end(), qc.checks.begin(), qc.checks.end());
+        result.qcPassed = std::all_of(all.begin(), all.end(), [](const MixCheck& c) { return c.passed; });
+        report["qc"] = {{"passed", result.qcPassed}, {"iterations", qc.iterations}, {"checks", checksToJson(all)}, {"actions", qc.actions}};
+        for (const auto& c : qc.checks)
+            if (!c.passed)
+                report["warnings"].push_back("QC: " + c.name + " " + jsonNumber(c.measured, 2).dump() + " misses " + c.target);
+        report["timings_s"]["mastering"] = jsonNumber(since(tM), 3);
+        if (spec.preview) {
+            const auto tP = Clock::now();
+            if (spec.progress)
+                spec.progress("preview", 0.0);
+            result.previewPath = (out / "preview.ogg").string();
+            writePreview(result.masterPath, result.previewPath);
+            ioSeconds += since(tP);
+        }
+    } else {
+        result.qcPassed = std::all_of(mixChecks.begin(), mixChecks.end(), [](const MixCheck& c) { return c.passed; });
+    }
+    report["timings_s"]["io"] = jsonNumber(ioSeconds, 3);
+    report["timings_s"]["total"] = jsonNumber(since(t0), 3);
+    result.reportPath = (out / "report.json").string();
+    writeFileAtomically(result.reportPath, report.dump(2) + "\n");
+    result.report = std::move(report);
+    return result;
+}
+
+} // namespace mm

@@ -1,0 +1,44 @@
+#pragma once
+// A whole job, as the CLI's `run`/`master` and the service's workers run it:
+// stems → mix → master (under QC) → preview → report.json, all in one output folder.
+// This header is the pipeline's public face for src/service and src/cli.
+#include "core/AudioWriter.h"
+#include "mixing/MixEngine.h"
+#include "pipeline/Preset.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mm {
+
+struct JobSpec {
+    std::vector<StemInput> stems;   ///< the stems (a mix-and-master job)
+    std::string mixPath;            ///< or a finished mix (a master-only job)
+    bool mixOnly = false;           ///< stop after the mix
+    std::string preset = "Pop";
+    TargetOverrides overrides;
+    bool respectUserGains = false;
+    bool bypassParallelComp = false;
+    bool exportStems = false;
+    bool preview = true;            ///< OUTDIR/preview.ogg (Vorbis) of the master
+    std::string policy = "rules";
+    std::string referencePath;      ///< reference track for tone matching (optional)
+    OutputFormat format = OutputFormat::Wav24;
+    int threads = 0;
+    std::string outDir;
+    nlohmann::json job = nlohmann::json::object(); ///< id, kind … copied into the report
+    ProgressFn progress;
+};
+
+struct JobResult {
+    nlohmann::json report;
+    std::string mixPath, masterPath, reportPath, previewPath;
+    bool qcPassed = true;
+};
+
+/// Runs the job; InputError for bad input (before any work where possible).
+JobResult runJob(const JobSpec& spec);
+
+} // namespace mm
