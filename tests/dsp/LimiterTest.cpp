@@ -7,7 +7,6 @@
 #include <ebur128.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -226,21 +225,18 @@ TEST(Limiter, ReleaseRecoversWithin1DbInAboutTheReleaseTime)
     }
 }
 
-TEST(Limiter, CostStereo48kIsFarBelowRealTime)
+// Pink noise 6 dB over the ceiling in 4096-frame blocks (the pipeline's block size).
+// Speed is measured by bench/ (BENCHMARKS.md), never by timed assertions in tests.
+TEST(Limiter, PinkNoiseInLargeBlocksStaysUnderCeiling)
 {
     const double fs = 48000.0;
-    const double seconds = 2.0;
-    AudioBuffer in = test::pinkNoise(fs, 2, seconds, -6.0, 9);
+    AudioBuffer in = test::pinkNoise(fs, 2, 2.0, -6.0, 9);
     normalisePeak(in, 6.0);
     TruePeakLimiter lim;
     lim.setParams({});
-    const auto t0 = std::chrono::steady_clock::now();
-    runLimiter(lim, in, fs, 4096);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("limiter: %.0f s stereo 48 kHz in %.3f s = %.0f x real time\n", seconds, s, seconds / s);
-    // Release builds run ≈ 30× real time; the bound only catches a pathological
-    // slowdown and leaves room for ASan/UBSan builds (≈ 1.4× real time).
-    EXPECT_LT(s, 5.0 * seconds);
+    const AudioBuffer out = runLimiter(lim, in, fs, 4096);
+    EXPECT_LE(ourTruePeakDb(out), kCeilingDb + 1e-3);
+    EXPECT_GT(lim.maxGainReductionDb(), 3.0);
 }
 
 } // namespace
