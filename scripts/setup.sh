@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
+  python3-jsonschema
 )
 
 missing=()
