@@ -15,7 +15,7 @@ namespace {
 struct RunArgs {
     std::vector<std::string> stems;
     std::string mix, stemsDir, meta, preset = "Pop", outDir, format = "wav24", policy = "rules", reference;
-    std::optional<double> lufs, ceiling, width, lraMax;
+    std::optional<double> lufs, ceiling, width, lraMax, matchPct;
     bool respectUserGains = false, bypassParallelComp = false, exportStems = false, strict = false, noPreview = false;
     int threads = 0;
 };
@@ -74,6 +74,8 @@ int runJobCommand(const RunArgs& a, bool masterOnly, bool mixOnly)
     spec.preview = !a.noPreview;
     spec.policy = a.policy;
     spec.referencePath = a.reference;
+    if (a.matchPct)
+        spec.matchAmount = *a.matchPct / 100.0;
     spec.format = parseOutputFormat(a.format);
     spec.threads = a.threads;
     spec.outDir = a.outDir;
@@ -96,6 +98,7 @@ void addTargetOptions(CLI::App* cmd, RunArgs& a)
     cmd->add_option("--width", a.width, "Maximum stereo width, % (0 … 140)");
     cmd->add_option("--lra-max", a.lraMax, "Maximum loudness range, LU");
     cmd->add_option("--reference", a.reference, "Reference track to match the tone of");
+    cmd->add_option("--match-amount", a.matchPct, "Tone-match amount, % (0 … 100; default 100 with --reference, else the preset's)");
     cmd->add_option("--format", a.format, "wav24 | wav16 | wav32f | flac24")->capture_default_str();
     cmd->add_flag("--strict", a.strict, "Exit with code 3 when a QC check still fails");
     cmd->add_flag("--no-preview", a.noPreview, "Do not write preview.ogg");

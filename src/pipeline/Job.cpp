@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 namespace mm {
@@ -80,6 +81,8 @@ JobResult runJob(const JobSpec& spec)
         ao.truePeak = false;
         reference = analyzeFile(spec.referencePath, ao).thirdOctaveDb;
     }
+    if (spec.matchAmount && (!std::isfinite(*spec.matchAmount) || *spec.matchAmount < 0.0 || *spec.matchAmount > 1.0))
+        throw InputError("tone-match amount must be within 0 … 100 %");
     if (spec.outDir.empty())
         throw InputError("no output folder given");
     std::filesystem::create_directories(spec.outDir);
@@ -88,6 +91,7 @@ JobResult runJob(const JobSpec& spec)
     nlohmann::json options{{"respect_user_gains", spec.respectUserGains}, {"bypass_parallel_comp", spec.bypassParallelComp},
                            {"format", toString(spec.format)}, {"policy", spec.policy}, {"threads", spec.threads},
                            {"export_stems", spec.exportStems},
+                           {"tone_match_amount", spec.matchAmount ? nlohmann::json(*spec.matchAmount) : nlohmann::json(nullptr)},
                            {"reference", spec.referencePath.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::filesystem::path(spec.referencePath).filename().string())}};
     JobResult result;
     nlohmann::json report;
@@ -123,7 +127,7 @@ JobResult runJob(const JobSpec& spec)
 
     if (!spec.mixOnly) {
         const auto tM = Clock::now();
-        const MasteringSettings ms = masteringSettings(preset, targets, spec.format, reference);
+        const MasteringSettings ms = masteringSettings(preset, targets, spec.format, reference, spec.matchAmount);
         result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
         const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, ms, targets, minPlrDb(preset), spec.progress);
         report["master"] = masterToJson(qc);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct JobSpec {
     bool preview = true;            ///< OUTDIR/preview.ogg (Vorbis) of the master
     std::string policy = "rules";
     std::string referencePath;      ///< reference track for tone matching (optional)
+    std::optional<double> matchAmount; ///< tone-match amount 0…1 (default: 1 with a reference, else the preset's)
     OutputFormat format = OutputFormat::Wav24;
     int threads = 0;
     std::string outDir;

@@ -30,7 +30,8 @@ std::vector<double> curveAtThirdOctaves(const nlohmann::json& points)
 }
 
 MasteringSettings masteringSettings(const Preset& preset, const Targets& targets, OutputFormat format,
-                                    const std::optional<std::vector<double>>& referenceSpectrumDb)
+                                    const std::optional<std::vector<double>>& referenceSpectrumDb,
+                                    std::optional<double> matchAmount)
 {
     const auto& m = preset.master;
     MasteringSettings s;
@@ -39,7 +40,7 @@ MasteringSettings masteringSettings(const Preset& preset, const Targets& targets
     s.widthPct = std::min(targets.widthPct, m.value("width_pct", targets.widthPct));
     s.monoBelowHz = m.value("mono_below_hz", 0.0);
     s.format = format;
-    s.toneMatch.amount = m.value("tone_match_amount", 0.5);
+    s.toneMatch.amount = matchAmount ? *matchAmount : referenceSpectrumDb ? 1.0 : m.value("tone_match_amount", 0.5);
     if (referenceSpectrumDb)
         s.toneMatch.targetDb = *referenceSpectrumDb;
     else if (m.contains("target_spectrum"))

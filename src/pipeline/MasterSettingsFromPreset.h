@@ -13,9 +13,11 @@ namespace mm {
 std::vector<double> curveAtThirdOctaves(const nlohmann::json& points);
 
 /// `referenceSpectrumDb` (third-octave, from analysing a reference track) replaces the
-/// preset's target curve when given.
+/// preset's target curve when given. The tone-match amount is `matchAmount` when given
+/// (0…1), else 1.0 with a reference (the user asked for that sound), else the preset's.
 MasteringSettings masteringSettings(const Preset& preset, const Targets& targets, OutputFormat format,
-                                    const std::optional<std::vector<double>>& referenceSpectrumDb);
+                                    const std::optional<std::vector<double>>& referenceSpectrumDb,
+                                    std::optional<double> matchAmount = std::nullopt);
 
 /// The preset's minimum peak-to-loudness ratio (crest rule), dB.
 double minPlrDb(const Preset& preset);
