@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -234,23 +233,6 @@ TEST(MasteringChain, RejectsSettingsOutOfRange)
     s = {};
     s.ceilingDbtp = 0.5;
     EXPECT_THROW(MasteringChain chain("a.wav", "b.wav", s), InputError);
-}
-
-// 60 s of stereo 48 kHz through master(): run with --gtest_also_run_disabled_tests.
-TEST(MasteringChain, DISABLED_SpeedSixtySeconds)
-{
-    constexpr int fs = 48000;
-    test::TempDir dir;
-    test::writeFile(dir.file("mix.wav"), test::syntheticSong(fs, 60.0), fs, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
-    MasteringSettings s;
-    s.targetLufs = -10.0;
-    s.toneMatch.amount = 0.5;
-    s.toneMatch.targetDb = test::analyse(test::pinkNoise(fs, 2, 4.0, -20.0, 1), fs).thirdOctaveDb;
-    const auto t0 = std::chrono::steady_clock::now();
-    const MasterResult r = masterFile(dir.file("mix.wav"), dir.file("master.wav"), s);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("master() of 60 s stereo 48 kHz: %.2f s (%.1fx real time), %d renders, err %+.3f LU\n", secs, 60.0 / secs,
-                r.renders, r.loudnessErrorLu);
 }
 
 } // namespace
