@@ -13,9 +13,9 @@ void setExitCode(int code)
 void registerCommands(CLI::App& app)
 {
     addAnalyzeCommand(app);
-    addMixCommand(app);
     addPresetsCommand(app);
     addRunCommands(app);
+    addServeCommand(app);
 }
 
 int runSelected(CLI::App&)

@@ -13,8 +13,8 @@ int runSelected(CLI::App& app);
 void setExitCode(int code);
 
 void addAnalyzeCommand(CLI::App& app);
-void addMixCommand(CLI::App& app);
 void addPresetsCommand(CLI::App& app);
 void addRunCommands(CLI::App& app);
+void addServeCommand(CLI::App& app);
 
 } // namespace mm::cli

@@ -1,5 +1,7 @@
 // mixmaster run [STEM...] [--stems-dir DIR] [--meta stems.json] … -o OUTDIR
+// mixmaster mix  [STEM...] … -o OUTDIR          (the mix stage only)
 // mixmaster master MIX [--preset NAME] [--reference FILE] … -o OUTDIR
+// All three are one job (src/pipeline/Job.h) with different start and end points.
 #include "cli/Commands.h"
 #include "cli/Progress.h"
 #include "cli/Table.h"
@@ -25,9 +27,24 @@ std::string num(const nlohmann::json& v, int decimals = 1)
     return v.is_number() ? fmt(v.get<double>(), decimals) : std::string("n/a");
 }
 
+void printStems(const nlohmann::json& stems)
+{
+    if (stems.empty())
+        return;
+    Table t({"stem", "role", "in LUFS", "gain dB", "HPF Hz", "EQ cuts", "GR dB", "pan", "LU rel mix"});
+    for (const auto& s : stems) {
+        const auto& d = s["decisions"];
+        t.add({s["name"].get<std::string>(), s["role"].get<std::string>(), num(s["input"]["integrated_lufs"]),
+               d["muted"].get<bool>() ? "muted" : num(d["gain_db"]), num(d["high_pass_hz"], 0), std::to_string(d["eq"].size()),
+               num(s["output"]["average_gr_db"]), num(d["pan"], 2), num(s["output"]["relative_to_mix_lu"])});
+    }
+    std::cout << t.render() << '\n';
+}
+
 void printSummary(const JobResult& r)
 {
     const auto& rep = r.report;
+    printStems(rep["stems"]);
     const auto& t = rep["targets"];
     const auto& m = rep["master"];
     Table s({"", "target", "mix", "master"});
@@ -79,7 +96,7 @@ int runJobCommand(const RunArgs& a, bool masterOnly, bool mixOnly)
     spec.format = parseOutputFormat(a.format);
     spec.threads = a.threads;
     spec.outDir = a.outDir;
-    spec.job = {{"kind", masterOnly ? "master" : "run"}};
+    spec.job = {{"kind", masterOnly ? "master" : mixOnly ? "mix" : "run"}};
     ProgressPrinter progress;
     spec.progress = [&](const std::string& s, double f) { progress(s, f); };
     const JobResult r = runJob(spec);
@@ -105,22 +122,33 @@ void addTargetOptions(CLI::App* cmd, RunArgs& a)
     cmd->add_option("-o,--out", a.outDir, "Output folder")->required();
 }
 
+void addStemOptions(CLI::App* cmd, RunArgs& a)
+{
+    cmd->add_option("STEM", a.stems, "Stem files (WAV, AIFF, FLAC)");
+    cmd->add_option("--stems-dir", a.stemsDir, "A folder of stems");
+    cmd->add_option("--meta", a.meta, "stems.json: [{\"name\",\"role\",\"gain_db\",\"pan\",\"mute\"}, …]");
+    cmd->add_flag("--respect-user-gains", a.respectUserGains, "Keep the metadata's gain and pan");
+    cmd->add_flag("--bypass-parallel-comp", a.bypassParallelComp, "No parallel compression on the drum bus");
+    cmd->add_flag("--export-stems", a.exportStems, "Also write each processed stem to OUTDIR/stems/");
+    cmd->add_option("--policy", a.policy, "Mixing policy: rules")->capture_default_str();
+    cmd->add_option("--threads", a.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+}
+
 } // namespace
 
 void addRunCommands(CLI::App& app)
 {
     auto a = std::make_shared<RunArgs>();
     auto* run = app.add_subcommand("run", "Mix and master stems: OUTDIR/mix.wav, master.wav, preview.ogg, report.json");
-    run->add_option("STEM", a->stems, "Stem files (WAV, AIFF, FLAC)");
-    run->add_option("--stems-dir", a->stemsDir, "A folder of stems");
-    run->add_option("--meta", a->meta, "stems.json: [{\"name\",\"role\",\"gain_db\",\"pan\",\"mute\"}, …]");
-    run->add_flag("--respect-user-gains", a->respectUserGains, "Keep the metadata's gain and pan");
-    run->add_flag("--bypass-parallel-comp", a->bypassParallelComp, "No parallel compression on the drum bus");
-    run->add_flag("--export-stems", a->exportStems, "Also write each processed stem to OUTDIR/stems/");
-    run->add_option("--policy", a->policy, "Mixing policy: rules")->capture_default_str();
-    run->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+    addStemOptions(run, *a);
     addTargetOptions(run, *a);
     run->callback([a] { setExitCode(runJobCommand(*a, false, false)); });
+
+    auto m = std::make_shared<RunArgs>();
+    auto* mix = app.add_subcommand("mix", "Mix stems into OUTDIR/mix.wav (a premaster with headroom) and OUTDIR/report.json");
+    addStemOptions(mix, *m);
+    addTargetOptions(mix, *m);
+    mix->callback([m] { setExitCode(runJobCommand(*m, false, true)); });
 
     auto b = std::make_shared<RunArgs>();
     auto* master = app.add_subcommand("master", "Master a finished mix: OUTDIR/master.wav, preview.ogg, report.json");
