@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, isTerminal, watchJob } from '../lib/api';
 import { errorText } from '../lib/apiError';
 import { elapsed, stageLabel } from '../lib/format';
+import { STEPS, currentStep } from '../lib/stages';
 import type { Job, Report } from '../lib/types';
 import { ErrorBox, ProgressBar, StatusBadge } from '../components/common';
 import { Results } from '../results/Results';
@@ -85,6 +86,21 @@ export function JobPage({ id }: { id: string }) {
             <span className="elapsed mono" title="Elapsed time">{elapsed(end - started)}</span>
           </div>
           <ProgressBar value={job.status === 'succeeded' ? 1 : job.progress ?? 0} label="Job progress" />
+          {job.status !== 'failed' && job.status !== 'cancelled' && (
+            <ol className="steps" aria-label="Stages">
+              {STEPS.map((step, i) => {
+                const cur = currentStep(job.status, job.stage);
+                const state = i < cur || (step === 'done' && i === cur) ? 'done' : i === cur ? 'current' : 'todo';
+                return (
+                  <li key={step} className={state} aria-current={state === 'current' ? 'step' : undefined}>
+                    <span className="step-dot" aria-hidden="true">{state === 'done' ? '✓' : i + 1}</span>
+                    <span className="step-label">{step}</span>
+                    <span className="sr-only">{state === 'done' ? ' (done)' : state === 'current' ? ' (in progress)' : ''}</span>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
           <p className="hint small">
             Preset {job.preset || '—'} · {via === 'sse' ? 'live updates' : via === 'poll' ? 'updates every second' : 'connecting…'}
           </p>

@@ -5,6 +5,7 @@ import { ISO_THIRD_OCTAVES, normalizeCurve } from '../lib/spectrum';
 import { UPlotChart } from './UPlotChart';
 
 const AXIS = { stroke: '#9aa4b2', grid: { stroke: '#ffffff14', width: 1 }, ticks: { stroke: '#ffffff22', width: 1 }, font: '11px system-ui, sans-serif' };
+const FREQ_TICKS = [20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
 const COLORS = { mix: '#60a5fa', master: '#2dd4bf', target: '#fbbf24', reference: '#f472b6' };
 
 export function LoudnessChart({ report }: { report: Report }) {
@@ -58,9 +59,15 @@ export function SpectrumChart({ report }: { report: Report }) {
       d.push(normalizeCurve(centres, pad(report.reference.db)));
     }
     const o: Omit<uPlot.Options, 'width' | 'height'> = {
-      scales: { x: { time: false, distr: 3, log: 10 }, y: { auto: true } },
+      scales: { x: { time: false, distr: 3, log: 10, range: [18, 24000] }, y: { auto: true } },
       axes: [
-        { ...AXIS, label: 'frequency (Hz)', labelSize: 18, values: (_u, v) => v.map((t) => (t >= 1000 ? `${t / 1000}k` : `${t}`)) },
+        {
+          ...AXIS,
+          label: 'frequency (Hz)',
+          labelSize: 18,
+          splits: () => FREQ_TICKS,
+          values: (_u, v) => v.map((t) => (t >= 1000 ? `${t / 1000}k` : `${t}`)),
+        },
         { ...AXIS, label: 'dB (relative)', labelSize: 18, size: 48 },
       ],
       legend: { live: false },

@@ -32,7 +32,7 @@ export function QcTable({ report }: { report: Report }) {
                 <td data-label="Target" className="mono">{c.target}</td>
                 <td data-label="Measured" className="r mono">{num(c.measured, 2)}</td>
                 <td data-label="Result"><span className={`badge ${c.passed ? 'pass' : 'fail'}`}>{c.passed ? '✓ pass' : '✗ fail'}</span></td>
-                <td data-label="Action" className="dim">{c.action === 'none' ? '—' : c.action}</td>
+                <td data-label="Action" className={c.action === 'none' ? 'dim no-action' : 'dim'}>{c.action === 'none' ? '—' : c.action}</td>
               </tr>
             ))}
           </tbody>
