@@ -12,6 +12,8 @@ BUILD=${1:-build}
 STEMS=${MIXMASTER_BENCH_STEMS:-$BUILD/bench_stems}
 SECONDS_LONG=${MIXMASTER_BENCH_SECONDS:-240}
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/mixmaster_e2e.XXXXXX")
+# MIXMASTER_E2E_KEEP=DIR copies the run's outputs (report.json, mix, master) there.
+KEEP=${MIXMASTER_E2E_KEEP:-}
 trap 'rm -rf "$OUT"' EXIT
 
 [ -x /usr/bin/time ] || { echo "e2e: /usr/bin/time missing (apt-get install time, or scripts/setup.sh)" >&2; exit 2; }
@@ -54,6 +56,13 @@ timed analyze "$BUILD/mixmaster" analyze "${FILES[@]}"
 # exist, so look for the run command's own option.
 if "$BUILD/mixmaster" run --help 2>/dev/null | grep -q -- '--stems-dir'; then
   timed run "$BUILD/mixmaster" run --stems-dir "$STEMS" -o "$OUT/run"
+  # Stage timings and the figures a speed-up must not move (report.json).
+  if command -v jq >/dev/null && [ -f "$OUT/run/report.json" ]; then
+    jq -r '"stages   " + (.timings_s | to_entries | map("\(.key) \(.value) s") | join(", ")),
+           "result   mix \(.mix.integrated_lufs) LUFS, master \(.master.integrated_lufs) LUFS / \(.master.true_peak_dbtp) dBTP / LRA \(.master.lra_lu), renders \(.master.chain.renders), qc iterations \(.qc.iterations), passed \(.qc.passed)"' \
+      "$OUT/run/report.json"
+  fi
+  if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && cp -r "$OUT/run/." "$KEEP/"; fi
 else
   echo "run      skipped: \`$BUILD/mixmaster run --help\` fails (the run command does not exist yet)"
 fi

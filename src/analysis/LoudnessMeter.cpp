@@ -14,10 +14,10 @@ struct LoudnessMeter::Ebur128 {
     ebur128_state* state = nullptr;
 };
 
-LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak)
-    : channels_(channels), truePeak_(measureTruePeak)
+LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly)
+    : channels_(channels), truePeak_(measureTruePeak), integratedOnly_(integratedOnly)
 {
-    int mode = EBUR128_MODE_I | EBUR128_MODE_LRA;
+    int mode = integratedOnly ? EBUR128_MODE_I : EBUR128_MODE_I | EBUR128_MODE_LRA;
     if (truePeak_)
         mode |= EBUR128_MODE_TRUE_PEAK;
     ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
@@ -27,7 +27,8 @@ LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePe
     }
     // A mono file is measured as one channel (weight 1): the loudness it has once panned
     // to the centre with the constant-power law (−3 dB in each of two channels).
-    sliding_.prepare(sampleRate, channels);
+    if (!integratedOnly_)
+        sliding_.prepare(sampleRate, channels);
 }
 
 LoudnessMeter::~LoudnessMeter()
@@ -50,7 +51,8 @@ void LoudnessMeter::process(const AudioBuffer& block)
     }
     if (ebur128_add_frames_float(ebu_->state, interleaved_.data(), n) != EBUR128_SUCCESS)
         throw InternalError("libebur128 failed to add frames");
-    sliding_.process(block);
+    if (!integratedOnly_)
+        sliding_.process(block);
 }
 
 LoudnessResult LoudnessMeter::result() const
@@ -59,7 +61,8 @@ LoudnessResult LoudnessMeter::result() const
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
     double v = 0.0;
     r.integratedLufs = ebur128_loudness_global(ebu_->state, &v) == EBUR128_SUCCESS ? v : kNegInf;
-    r.lraLu = ebur128_loudness_range(ebu_->state, &v) == EBUR128_SUCCESS ? v : 0.0;
+    if (!integratedOnly_)
+        r.lraLu = ebur128_loudness_range(ebu_->state, &v) == EBUR128_SUCCESS ? v : 0.0;
     if (!std::isfinite(r.lraLu))
         r.lraLu = 0.0;
     if (truePeak_) {
@@ -73,6 +76,8 @@ LoudnessResult LoudnessMeter::result() const
     } else {
         r.truePeakDbtp = std::numeric_limits<double>::quiet_NaN();
     }
+    if (integratedOnly_)
+        return r;
     r.maxMomentaryLufs = sliding_.maxMomentaryLufs();
     r.maxShortTermLufs = sliding_.maxShortTermLufs();
     r.shortTermPerSecond = sliding_.shortTermPerSecond();

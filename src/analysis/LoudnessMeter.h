@@ -20,7 +20,10 @@ struct LoudnessResult {
 
 class LoudnessMeter {
 public:
-    LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true);
+    /// `integratedOnly`: libebur128 in I mode alone (no LRA, no momentary/short-term
+    /// maxima or series: result() leaves them 0/empty) — for the meters that only steer a
+    /// gain (per-stem and mix meters of the mix renders, the mastering gain search).
+    LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true, bool integratedOnly = false);
     ~LoudnessMeter();
     LoudnessMeter(const LoudnessMeter&) = delete;
     LoudnessMeter& operator=(const LoudnessMeter&) = delete;
@@ -33,6 +36,7 @@ private:
     Ebur128* ebu_ = nullptr;
     int channels_;
     bool truePeak_;
+    bool integratedOnly_;
     SlidingLoudness sliding_;
     std::vector<float> interleaved_;
 };

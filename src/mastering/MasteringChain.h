@@ -42,8 +42,11 @@ namespace mm {
 
 struct MixAnalysis {
     AudioMetrics metrics;            ///< of the mix (no true peak)
-    std::vector<double> bandLevelsDb; ///< multiband bands' RMS, after the tone-match curve
+    /// Multiband bands' RMS: after the tone-match curve in MasteringChain::analysis();
+    /// as measured (BandLevelMeter on the mix) in MasteringSettings::mixAnalysis.
+    std::vector<double> bandLevelsDb;
     std::int64_t frames = 0;
+    std::vector<double> crossoversHz; ///< of the BandLevelMeter that measured bandLevelsDb
 };
 
 struct MasterResult {
@@ -96,7 +99,11 @@ public:
 
 private:
     MasterResult render(double gainDb, const std::string& path);
-    MasterResult renderOnce(double gainDb, const std::string& path);
+    /// `measure`: read the written file back and measure it fully (Analyzer with
+    /// libebur128 true peak, 8× meter); otherwise only the integrated loudness of what
+    /// was sent to the writer is measured in-stream (the gain search's candidates).
+    MasterResult renderOnce(double gainDb, const std::string& path, bool measure = true);
+    void measureWritten(MasterResult& r, const std::string& path) const;
 
     std::string mixPath_, masterPath_;
     MasteringSettings settings_;

@@ -6,9 +6,12 @@
 #include "core/AudioWriter.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mm {
+
+struct MixAnalysis; // MasteringChain.h
 
 struct ToneMatchSettings {
     double amount = 0.5;           ///< 0 = off … 1 = full correction towards the target shape
@@ -49,6 +52,10 @@ struct MasteringSettings {
     LimiterSettings limiter;
     OutputFormat format = OutputFormat::Wav24;
     std::uint64_t ditherSeed = 1;
+    /// The mix's analysis, measured while the mix was written (MixOptions::onMixBlock):
+    /// spares MasteringChain its analysis pass over the mix file. Used only when its
+    /// crossoversHz equal multiband.crossoversHz; null = the chain analyses the mix itself.
+    std::shared_ptr<const MixAnalysis> mixAnalysis;
 };
 
 } // namespace mm

@@ -82,7 +82,7 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         const int chs = rt[i].source->channels();
         rt[i].chain = std::make_unique<StemChain>();
         rt[i].chain->prepare(rate, chs, kBlock, decisions[i]);
-        rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false);
+        rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false, true); // integrated loudness only
         rt[i].in.resize(chs, kBlock);
         rt[i].out.resize(2, kBlock);
         if (options.exportStems) {
@@ -97,7 +97,7 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
     drumComp.setParams(drumBus.comp);
     glue.prepare(stereo);
     glue.setParams(mixBus.comp);
-    LoudnessMeter mixMeter(rate, 2, false);
+    LoudnessMeter mixMeter(rate, 2, false, true);
     AudioBuffer drums(2, kBlock), wet(2, kBlock), mix(2, kBlock);
     RenderOutcome out;
     {
@@ -358,6 +358,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
                     block.channel(c)[k] *= g;
             writer.write(block);
             analyzer.process(block);
+            if (options.onMixBlock)
+                options.onMixBlock(block, rate);
         }
         writer.commit();
         result.mix = analyzer.finish();

@@ -37,6 +37,9 @@ struct MixOptions {
     int sampleRate = 0;         ///< 0 = the most common stem rate (44.1 or 48 kHz family)
     OutputFormat format = OutputFormat::Wav24;
     bool exportStems = false;   ///< OUTDIR/stems/<input file name>, post-fader, pre-bus
+    /// Called with every block of the mix as it is written (after the headroom gain, before
+    /// quantisation), e.g. to measure it for mastering without reading mix.wav again.
+    std::function<void(const AudioBuffer& block, int sampleRate)> onMixBlock;
     bool stemTruePeak = true;   ///< measure each stem's true peak (the costliest part of analysis)
     std::uint64_t ditherSeed = 1;
     ProgressFn progress;

@@ -4,6 +4,7 @@
 #include "core/AtomicFile.h"
 #include "core/AudioSource.h"
 #include "core/Errors.h"
+#include "mastering/MasteringChain.h"
 #include "mixing/RulePolicy.h"
 #include "pipeline/MasterSettingsFromPreset.h"
 #include "pipeline/MetricsJson.h"
@@ -97,6 +98,9 @@ JobResult runJob(const JobSpec& spec)
     nlohmann::json report;
     std::vector<MixCheck> mixChecks;
     double ioSeconds = 0.0;
+    std::optional<MasteringSettings> ms;
+    if (!spec.mixOnly)
+        ms = masteringSettings(preset, targets, spec.format, reference, spec.matchAmount);
     if (!spec.stems.empty()) {
         preset.mix.respectUserGains = spec.respectUserGains;
         preset.mix.bypassParallelComp = spec.bypassParallelComp;
@@ -106,7 +110,27 @@ JobResult runJob(const JobSpec& spec)
         mo.format = spec.format;
         mo.exportStems = spec.exportStems;
         mo.progress = spec.progress;
+        // The mastering analysis (multiband band levels; spectrum and width come with the
+        // mix's metrics) is measured while the mix is written, not in a pass of its own.
+        BandLevelMeter bands;
+        bool bandsPrepared = false;
+        if (ms)
+            mo.onMixBlock = [&](const AudioBuffer& block, int rate) {
+                if (!bandsPrepared) {
+                    bands.prepare({static_cast<double>(rate), block.channels(), MasteringChain::kBlock}, ms->multiband.crossoversHz);
+                    bandsPrepared = true;
+                }
+                bands.process(block);
+            };
         const MixResult mix = mixStems(spec.stems, preset.mix, RulePolicy(), mo);
+        if (ms && bandsPrepared) {
+            auto a = std::make_shared<MixAnalysis>();
+            a->metrics = mix.mix;
+            a->bandLevelsDb = bands.levelsDb();
+            a->frames = mix.frames;
+            a->crossoversHz = ms->multiband.crossoversHz;
+            ms->mixAnalysis = std::move(a);
+        }
         result.mixPath = mix.mixPath;
         mixChecks = mix.checks;
         ioSeconds = mix.writeSeconds;
@@ -127,11 +151,10 @@ JobResult runJob(const JobSpec& spec)
 
     if (!spec.mixOnly) {
         const auto tM = Clock::now();
-        const MasteringSettings ms = masteringSettings(preset, targets, spec.format, reference, spec.matchAmount);
         result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
-        const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, ms, targets, minPlrDb(preset), spec.progress);
+        const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, *ms, targets, minPlrDb(preset), spec.progress);
         report["master"] = masterToJson(qc);
-        report["target_spectrum"] = spectrumToJson(ms.toneMatch.targetDb);
+        report["target_spectrum"] = spectrumToJson(ms->toneMatch.targetDb);
         report["target_spectrum"]["source"] = reference ? "reference" : "preset";
         if (reference)
             report["reference"] = spectrumToJson(*reference);
