@@ -14,6 +14,7 @@
 // instead serves web/dist from a small Node proxy in front of the real API (for
 // developing the UI before the server serves it).
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -90,44 +91,53 @@ const demoStems = JSON.parse(fs.readFileSync(path.join(demo, 'stems.json'), 'utf
 // A web-dir flag, if the server has one (names it may take), else the environment.
 const webFlag = ['--web-dir', '--static-dir', '--ui-dir'].find((f) => help.stdout.includes(f));
 
-// ---- start the server ----------------------------------------------------
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-data-'));
-cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', '1'];
-if (webFlag) args.push(webFlag, dist);
-log(`starting ${bin} ${args.join(' ')}`);
-const server = spawn(bin, args, {
-  env: { ...process.env, MIXMASTER_WEB_DIR: dist, MIXMASTER_STATIC_DIR: dist },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-const serverExited = new Promise((r) => server.on('exit', r));
-cleanups.push(async () => {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  server.kill('SIGTERM');
-  const t = setTimeout(() => server.kill('SIGKILL'), 8000);
-  await serverExited;
-  clearTimeout(t);
-  log('server stopped');
-});
+// ---- servers --------------------------------------------------------------
+/** Starts `mixmaster serve` on a free port with its own temporary data folder. */
+async function startServer(extra = []) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-data-'));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', '1', ...extra];
+  if (webFlag) args.push(webFlag, dist);
+  log(`starting ${bin} ${args.join(' ')}`);
+  const proc = spawn(bin, args, {
+    env: { ...process.env, MIXMASTER_WEB_DIR: dist, MIXMASTER_STATIC_DIR: dist },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const srv = { proc, log: '' };
+  proc.stdout.on('data', (d) => (srv.log += d));
+  proc.stderr.on('data', (d) => (srv.log += d));
+  const exited = new Promise((r) => proc.on('exit', r));
+  cleanups.push(async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(t);
+    log(`server ${proc.pid} stopped`);
+  });
+  servers.push(srv);
+  const port = await waitFor('the server to listen', () => {
+    if (proc.exitCode !== null) throw new Error(`server exited ${proc.exitCode}: ${srv.log.trim().split('\n').pop()}`);
+    const m = /serving on http:\/\/[^:\s]+:(\d+)/.exec(srv.log);
+    return m && Number(m[1]);
+  }, 20000, 100);
+  srv.api = `http://127.0.0.1:${port}`;
+  await waitFor('/healthz', async () => (await get(`${srv.api}/healthz`)).status === 200, 15000);
+  log(`server ${proc.pid} up at ${srv.api}`);
+  return srv;
+}
+const servers = [];
+let servesUi = false;
 
 let apiBase;
 let base;
 let browserContext;
 try {
-  const port = await waitFor('the server to listen', () => {
-    if (server.exitCode !== null) throw new Error(`server exited ${server.exitCode}: ${serverLog.trim().split('\n').pop()}`);
-    const m = /serving on http:\/\/[^:\s]+:(\d+)/.exec(serverLog);
-    return m && Number(m[1]);
-  }, 20000, 100);
-  apiBase = `http://127.0.0.1:${port}`;
-  await waitFor('/healthz', async () => (await get(`${apiBase}/healthz`)).status === 200, 15000);
-  log(`server up at ${apiBase}`);
+  const main = await startServer();
+  apiBase = main.api;
 
   const root = await get(`${apiBase}/`).catch(() => ({ status: 0, text: '', type: '' }));
-  const servesUi = root.status === 200 && root.text.includes('<div id="root">');
+  servesUi = root.status === 200 && root.text.includes('<div id="root">');
   if (servesUi) {
     base = apiBase;
   } else if (process.env.MIXMASTER_E2E_PROXY === '1') {
@@ -197,6 +207,15 @@ try {
   await page.getByTestId('stem-input').setInputFiles(fake);
   await page.getByText('A job takes at most 12 stems').waitFor();
   check((await page.locator('table.stems-edit tbody tr').count()) === 12, '13th stem refused with a message, 12 kept');
+  await page.getByRole('button', { name: 'Remove all' }).click();
+
+  // A file that is not audio: the server refuses it and the page shows its message.
+  await page.getByTestId('stem-input').setInputFiles([{ name: 'broken.wav', mimeType: 'audio/wav', buffer: Buffer.from('not a wav file') }]);
+  await page.getByRole('button', { name: /Mix and master 1 stem/ }).click();
+  const alert = page.locator('.submit-bar ~ .error .error-text');
+  await alert.waitFor({ timeout: 30000 });
+  const alertText = (await alert.innerText()).trim();
+  check(/broken\.wav/.test(alertText), `the API's error message is shown: "${alertText}"`);
   await page.getByRole('button', { name: 'Remove all' }).click();
 
   await page.getByTestId('stem-input').setInputFiles(demoStems);
@@ -298,7 +317,24 @@ try {
   check(true, 'jobs list shows the job');
   await shoot('4-jobs');
 
-  const relevant = consoleErrors.filter((e) => !/favicon/.test(e));
+  // ---- a server with API keys: 401 → the page asks for the key, then works -------
+  const key = 'e2e-secret-key';
+  const keysFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-keys-')), 'keys');
+  cleanups.push(() => fs.rmSync(path.dirname(keysFile), { recursive: true, force: true }));
+  fs.writeFileSync(keysFile, crypto.createHash('sha256').update(key).digest('hex') + '\n');
+  const keyed = await startServer(['--api-keys-file', keysFile]);
+  const keyedBase = servesUi ? keyed.api : await startProxy(keyed.api);
+  await page.goto(`${keyedBase}/#/jobs`);
+  await page.getByLabel('This server needs an API key').waitFor();
+  check((await page.locator('.error').innerText()).length > 0, 'a 401 shows the API-key field and the reason');
+  await page.getByLabel('This server needs an API key').fill(key);
+  await page.keyboard.press('Enter');
+  await page.getByText('No jobs yet').waitFor();
+  check(await page.evaluate(() => localStorage.getItem('mixmaster.apiKey')) === key, 'the key is kept in localStorage and the jobs list loads with it');
+  await page.evaluate(() => localStorage.removeItem('mixmaster.apiKey'));
+
+  // The refused upload (422) and the requests without a key (401) are logged by the browser on purpose.
+  const relevant = consoleErrors.filter((e) => !/favicon|status of (401|422)/.test(e));
   check(relevant.length === 0, `no console errors${relevant.length ? `: ${relevant.join(' | ')}` : ''}`);
   log('PASSED');
   await cleanup();
@@ -312,7 +348,7 @@ try {
       if (p) await p.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true });
     } catch {}
   }
-  console.error('[e2e] server log (last lines):\n' + serverLog.split('\n').slice(-15).join('\n'));
+  for (const srv of servers) console.error(`[e2e] server ${srv.proc.pid} log (last lines):\n` + srv.log.split('\n').slice(-15).join('\n'));
   await cleanup();
   clearTimeout(hardStop);
   process.exit(1);

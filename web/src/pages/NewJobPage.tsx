@@ -168,7 +168,7 @@ export function NewJobPage() {
                       <span title={s.name}>{s.name}</span>
                       <small>{bytes(s.file.size)}</small>
                     </th>
-                    <td>
+                    <td data-label="Role">
                       <select
                         aria-label={`Role of ${s.name}`}
                         value={s.role}
@@ -179,7 +179,7 @@ export function NewJobPage() {
                       </select>
                       {s.roleGuessed && <small className="guess" title="Guessed from the file name">from name</small>}
                     </td>
-                    <td>
+                    <td data-label="Gain dB">
                       <input
                         className="num"
                         aria-label={`Gain of ${s.name} in dB`}
@@ -189,7 +189,7 @@ export function NewJobPage() {
                         onChange={(e) => update(i, { gainDb: e.target.value })}
                       />
                     </td>
-                    <td>
+                    <td data-label="Pan">
                       <input
                         className="num"
                         aria-label={`Pan of ${s.name}, −100 left to 100 right`}
@@ -199,7 +199,7 @@ export function NewJobPage() {
                         onChange={(e) => update(i, { pan: e.target.value })}
                       />
                     </td>
-                    <td>
+                    <td data-label="Mute" className="mute-cell">
                       <input type="checkbox" aria-label={`Mute ${s.name}`} checked={s.mute} onChange={(e) => update(i, { mute: e.target.checked })} />
                     </td>
                     <td>

@@ -26,9 +26,9 @@ export function LoudnessChart({ report }: { report: Report }) {
       cursor: { drag: { x: false, y: false } },
       series: [
         { label: 's' },
-        { label: 'Mix', stroke: COLORS.mix, width: 2, spanGaps: false },
-        { label: 'Master', stroke: COLORS.master, width: 2, spanGaps: false },
-        { label: `Target ${report.targets.lufs} LUFS`, stroke: COLORS.target, width: 1.5, dash: [6, 4] },
+        { label: 'Mix', stroke: COLORS.mix, width: 2, spanGaps: false, points: { show: false } },
+        { label: 'Master', stroke: COLORS.master, width: 2, spanGaps: false, points: { show: false } },
+        { label: `Target ${report.targets.lufs} LUFS`, stroke: COLORS.target, width: 1.5, dash: [6, 4], points: { show: false } },
       ],
     };
     return { data: d, options: o };
@@ -66,6 +66,7 @@ export function SpectrumChart({ report }: { report: Report }) {
           label: 'frequency (Hz)',
           labelSize: 18,
           splits: () => FREQ_TICKS,
+          filter: (_u, splits) => splits,
           values: (_u, v) => v.map((t) => (t >= 1000 ? `${t / 1000}k` : `${t}`)),
         },
         { ...AXIS, label: 'dB (relative)', labelSize: 18, size: 48 },

@@ -3,7 +3,11 @@ import { roleLabel } from '../lib/roles';
 import type { Report, StemReport } from '../lib/types';
 
 function qcName(name: string): string {
-  return name.replace(/_/g, ' ');
+  const words: Record<string, string> = { gr: 'GR', lufs: 'LUFS', dbtp: 'dBTP', lra: 'LRA', plr: 'PLR', lu: 'LU' };
+  return name
+    .replace(/_/g, ' ')
+    .replace(/\b[a-z]+\b/g, (w) => words[w] ?? w)
+    .replace(/^./, (c) => c.toUpperCase());
 }
 
 export function QcTable({ report }: { report: Report }) {
