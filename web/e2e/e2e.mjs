@@ -186,6 +186,7 @@ try {
   const shoot = async (name) => {
     for (const [w, h] of [[1280, 800], [390, 844]]) {
       await page.setViewportSize({ width: w, height: h });
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(400);
       await page.screenshot({ path: path.join(artifacts, `${name}-${w}x${h}.png`) });
       const style = await page.addStyleTag({ content: '.topbar,.submit-bar{position:static!important}' });
@@ -212,7 +213,7 @@ try {
   // A file that is not audio: the server refuses it and the page shows its message.
   await page.getByTestId('stem-input').setInputFiles([{ name: 'broken.wav', mimeType: 'audio/wav', buffer: Buffer.from('not a wav file') }]);
   await page.getByRole('button', { name: /Mix and master 1 stem/ }).click();
-  const alert = page.locator('.submit-bar ~ .error .error-text');
+  const alert = page.getByTestId('submit-error').locator('.error-text');
   await alert.waitFor({ timeout: 30000 });
   const alertText = (await alert.innerText()).trim();
   check(/broken\.wav/.test(alertText), `the API's error message is shown: "${alertText}"`);

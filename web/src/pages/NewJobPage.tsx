@@ -62,6 +62,7 @@ export function NewJobPage() {
     const r = addStems(stems, files);
     setStems(r.stems);
     setNotices(r.messages);
+    setSubmitError('');
   };
   const update = (i: number, patch: Partial<StemDraft>) => setStems((s) => s.map((x, j) => (j === i ? { ...x, ...patch } : x)));
 
@@ -101,7 +102,7 @@ export function NewJobPage() {
         <div className="card-head">
           <h2 id="stems-h">Stems <span className="count">{stems.length} / {MAX_STEMS}</span></h2>
           {stems.length > 0 && (
-            <button type="button" className="ghost small" onClick={() => { setStems([]); setNotices([]); }} disabled={uploading}>
+            <button type="button" className="ghost small" onClick={() => { setStems([]); setNotices([]); setSubmitError(''); }} disabled={uploading}>
               Remove all
             </button>
           )}
@@ -288,6 +289,11 @@ export function NewJobPage() {
         </div>
       </section>
 
+      {submitError && (
+        <div data-testid="submit-error">
+          <ErrorBox onDismiss={() => setSubmitError('')}>{submitError}</ErrorBox>
+        </div>
+      )}
       <div className="submit-bar">
         {uploading ? (
           <div className="upload">
@@ -308,7 +314,6 @@ export function NewJobPage() {
           </>
         )}
       </div>
-      {submitError && <ErrorBox onDismiss={() => setSubmitError('')}>{submitError}</ErrorBox>}
     </div>
   );
 }

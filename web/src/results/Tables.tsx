@@ -3,7 +3,7 @@ import { roleLabel } from '../lib/roles';
 import type { Report, StemReport } from '../lib/types';
 
 function qcName(name: string): string {
-  const words: Record<string, string> = { gr: 'GR', lufs: 'LUFS', dbtp: 'dBTP', lra: 'LRA', plr: 'PLR', lu: 'LU' };
+  const words: Record<string, string> = { gr: 'GR', lufs: 'LUFS', dbtp: 'dBTP', lra: 'LRA', plr: 'PLR', lu: 'LU', db: 'dB', pct: '%' };
   return name
     .replace(/_/g, ' ')
     .replace(/\b[a-z]+\b/g, (w) => words[w] ?? w)
