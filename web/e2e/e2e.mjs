@@ -204,10 +204,15 @@ try {
   check((await page.getByRole('radio').count()) >= 6, 'presets listed with their targets');
 
   // 13 stems: the 13th is refused with a message.
-  const fake = Array.from({ length: 13 }, (_, i) => ({ name: `take${i + 1}.wav`, mimeType: 'audio/wav', buffer: Buffer.alloc(64) }));
-  await page.getByTestId('stem-input').setInputFiles(fake);
+  // Dropped on the drop zone (a real drop event carrying 13 files).
+  await page.locator('.dropzone').evaluate((zone) => {
+    const dt = new DataTransfer();
+    for (let i = 1; i <= 13; i++) dt.items.add(new File([new Uint8Array(64)], `take${i}.wav`, { type: 'audio/wav' }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
   await page.getByText('A job takes at most 12 stems').waitFor();
-  check((await page.locator('table.stems-edit tbody tr').count()) === 12, '13th stem refused with a message, 12 kept');
+  check((await page.locator('table.stems-edit tbody tr').count()) === 12, '13 stems dropped: the 13th refused with a message, 12 kept');
   await page.getByRole('button', { name: 'Remove all' }).click();
 
   // A file that is not audio: the server refuses it and the page shows its message.
@@ -219,8 +224,12 @@ try {
   check(/broken\.wav/.test(alertText), `the API's error message is shown: "${alertText}"`);
   await page.getByRole('button', { name: 'Remove all' }).click();
 
-  await page.getByTestId('stem-input').setInputFiles(demoStems);
+  // With the keyboard: the drop zone is a button that opens the file chooser.
+  await page.getByRole('button', { name: /Drop stems here/ }).focus();
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  await chooser.setFiles(demoStems);
   await page.locator('table.stems-edit tbody tr').nth(demoStems.length - 1).waitFor();
+  check(true, 'stems added from the keyboard (Enter on the drop zone opens the file chooser)');
   check((await page.getByLabel('Role of kick.flac').inputValue()) === 'kick', 'role prefilled from the name (kick.flac → kick)');
   check((await page.getByLabel('Role of lead_vox.flac').inputValue()) === 'vocal', 'role prefilled from the name (lead_vox.flac → vocal)');
   await page.getByLabel('Role of hihat.flac').selectOption('drums');

@@ -15,6 +15,9 @@ export function JobPage({ id }: { id: string }) {
   const [report, setReport] = useState<Report | null>(null);
   const [reportError, setReportError] = useState('');
   const [cancelling, setCancelling] = useState(false);
+  // Server clock minus this clock, estimated from the first update of a live job
+  // (its updated_at is "now" on the server, give or take one event interval).
+  const [skewMs, setSkewMs] = useState<number | null>(null);
 
   useEffect(() => {
     setJob(null);
@@ -23,6 +26,7 @@ export function JobPage({ id }: { id: string }) {
     return watchJob(
       id,
       (j, how) => {
+        if (j.updated_at_ms && !isTerminal(j.status)) setSkewMs((s) => (s === null ? j.updated_at_ms! - Date.now() : s));
         setJob(j);
         setVia(how);
         setError('');
@@ -60,8 +64,9 @@ export function JobPage({ id }: { id: string }) {
     }
   };
 
-  const started = job?.created_at_ms ?? now;
-  const end = job && isTerminal(job.status) ? (job.updated_at_ms ?? now) : now;
+  const serverNow = now + (skewMs ?? 0);
+  const started = job?.created_at_ms ?? serverNow;
+  const end = job && isTerminal(job.status) ? (job.updated_at_ms ?? serverNow) : Math.max(serverNow, job?.updated_at_ms ?? 0);
   const pct = Math.round((job?.progress ?? 0) * 100);
 
   return (

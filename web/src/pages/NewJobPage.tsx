@@ -130,19 +130,19 @@ export function NewJobPage() {
           <svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" /></svg>
           <strong>Drop stems here or choose files</strong>
           <span id="drop-help" className="hint">WAV, AIFF or FLAC · mono or stereo · up to {MAX_STEMS} stems</span>
-          <input
-            ref={fileInput}
-            type="file"
-            multiple
-            accept={AUDIO_EXTENSIONS.join(',')}
-            hidden
-            data-testid="stem-input"
-            onChange={(e) => {
-              add(Array.from(e.target.files ?? []));
-              e.target.value = '';
-            }}
-          />
         </div>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          accept={AUDIO_EXTENSIONS.join(',')}
+          hidden
+          data-testid="stem-input"
+          onChange={(e) => {
+            add(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+        />
         {notices.length > 0 && (
           <ErrorBox onDismiss={() => setNotices([])}>
             {notices.map((n) => <p key={n}>{n}</p>)}
