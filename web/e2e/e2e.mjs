@@ -225,8 +225,18 @@ try {
   await page.getByRole('button', { name: 'Remove all' }).click();
 
   // With the keyboard: the drop zone is a button that opens the file chooser.
-  await page.getByRole('button', { name: /Drop stems here/ }).focus();
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  const zone = page.getByRole('button', { name: /Drop stems here/ });
+  let chooser = null;
+  for (let attempt = 1; !chooser && attempt <= 3; attempt++) {
+    await zone.focus();
+    const focused = await page.evaluate(() => document.activeElement?.className ?? '');
+    [chooser] = await Promise.all([
+      page.waitForEvent('filechooser', { timeout: 5000 }).catch(() => null),
+      page.keyboard.press(attempt === 2 ? ' ' : 'Enter'),
+    ]);
+    if (!chooser) log(`no file chooser on attempt ${attempt} (focus on .${focused})`);
+  }
+  if (!chooser) throw new Error('Enter/Space on the drop zone opened no file chooser');
   await chooser.setFiles(demoStems);
   await page.locator('table.stems-edit tbody tr').nth(demoStems.length - 1).waitFor();
   check(true, 'stems added from the keyboard (Enter on the drop zone opens the file chooser)');
@@ -320,6 +330,21 @@ try {
   const size = fs.statSync(saved).size;
   check(download.suggestedFilename() === 'master.wav' && head.toString('ascii', 0, 4) === 'RIFF' && head.toString('ascii', 8, 12) === 'WAVE' && size > 1_000_000,
     `master downloaded (${download.suggestedFilename()}, ${(size / 1e6).toFixed(1)} MB WAV)`);
+
+  // ---- a second job, followed by polling (the SSE stream blocked), cancelled ----
+  const errorsBefore = consoleErrors.length;
+  await page.route('**/v1/jobs/*/events', (route) => route.abort());
+  await page.goto(`${base}/#/new`);
+  await page.getByTestId('stem-input').setInputFiles(demoStems);
+  await page.getByRole('button', { name: /Mix and master 8 stems/ }).click();
+  await page.waitForURL(/#\/jobs\/[0-9a-f]+$/, { timeout: 60000 });
+  await page.getByText('updates every second').waitFor({ timeout: 20000 });
+  check(true, 'without the event stream the job page falls back to polling');
+  await page.getByRole('button', { name: 'Cancel job' }).click();
+  await page.locator('h1 .badge.status-cancelled').waitFor({ timeout: 60000 });
+  check(true, 'cancel: the job ends as cancelled');
+  await page.unroute('**/v1/jobs/*/events');
+  consoleErrors.splice(errorsBefore); // the blocked stream is logged as net::ERR_FAILED on purpose
 
   // ---- jobs list ------------------------------------------------------------
   await page.goto(`${base}/#/jobs`);
