@@ -157,6 +157,7 @@ try {
   // ---- browser ------------------------------------------------------------
   const { chromium } = await import('playwright-core');
   fs.mkdirSync(artifacts, { recursive: true });
+  fs.rmSync(path.join(artifacts, 'failure.png'), { force: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-chromium-'));
   cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
   const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-dl-'));
@@ -255,8 +256,27 @@ try {
   await page.getByRole('button', { name: /Mix and master 8 stems/ }).waitFor();
   await shoot('1-new-job');
 
+  // Upload at 2 MB/s (Chromium's network emulation) so the progress bar is seen moving.
+  const cdp = await browserContext.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 2 * 1024 * 1024 });
   await page.getByRole('button', { name: /Mix and master/ }).click();
-  await page.waitForURL(/#\/jobs\/[0-9a-f]+$/, { timeout: 60000 });
+  const uploadSeen = new Set();
+  let uploadShot = false;
+  await waitFor('the job page (upload progress sampled on the way)', async () => {
+    const v = await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('aria-valuenow', { timeout: 200 }).catch(() => null);
+    if (v !== null) {
+      uploadSeen.add(Number(v));
+      if (Number(v) >= 30 && Number(v) <= 80 && !uploadShot) {
+        uploadShot = true;
+        await page.screenshot({ path: path.join(artifacts, '1b-uploading-1280x800.png') });
+      }
+    }
+    return /#\/jobs\/[0-9a-f]+$/.test(page.url());
+  }, 60000, 100);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  const partial = [...uploadSeen].filter((v) => v > 0 && v < 100).sort((a, b) => a - b);
+  check(partial.length >= 2, `upload progress shown while sending (${partial.join(', ')} %)`);
   const jobId = /#\/jobs\/([0-9a-f]+)$/.exec(page.url())[1];
   check(true, `job ${jobId} submitted`);
 
