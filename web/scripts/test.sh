@@ -9,7 +9,7 @@
 set -euo pipefail
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-${MIXMASTER_BIN:-$web/../build/mixmaster}}"
-bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+[ -d "$(dirname "$bin")" ] && bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 cd "$web"
 echo "== web: npm ci"
 npm ci --no-audit --no-fund
