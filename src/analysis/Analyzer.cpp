@@ -28,6 +28,10 @@ Analyzer::Analyzer(double sampleRate, int channels, AnalyzerOptions options)
         bucketLen_ = std::max<std::int64_t>(1, options_.expectedFrames / 2000);
         waveform_.reserve(static_cast<std::size_t>(options_.expectedFrames / bucketLen_ + 2));
     }
+    if (options_.fastTruePeak && !options_.truePeak) {
+        fastPeak_ = std::make_unique<Ebur128TruePeak>();
+        fastPeak_->prepare(channels, sampleRate);
+    }
     winLen_ = static_cast<std::size_t>(std::lround(0.01 * sampleRate));
     winEnergies_.reserve(static_cast<std::size_t>(options_.expectedFrames > 0 ? options_.expectedFrames / static_cast<std::int64_t>(winLen_) + 2 : 1024));
 }
@@ -40,6 +44,8 @@ void Analyzer::process(const AudioBuffer& block)
     if (n == 0)
         return;
     loudness_.process(block);
+    if (fastPeak_)
+        fastPeak_->process(block);
     stereo_.process(block);
     spectrum_->process(block);
     for (int c = 0; c < channels_; ++c) {
@@ -109,6 +115,10 @@ AudioMetrics Analyzer::finish()
     m.integratedLufs = l.integratedLufs;
     m.lraLu = l.lraLu;
     m.truePeakDbtp = l.truePeakDbtp;
+    if (fastPeak_) {
+        const double p = fastPeak_->truePeak();
+        m.truePeakDbtp = p > 0.0 ? 20.0 * std::log10(p) : kNegInf;
+    }
     m.maxMomentaryLufs = l.maxMomentaryLufs;
     m.maxShortTermLufs = l.maxShortTermLufs;
     m.shortTermPerSecond = l.shortTermPerSecond;

@@ -60,7 +60,52 @@ float TruePeakMeter::pushSample(int channel, float x) noexcept
     return peak;
 }
 
+namespace {
+// pushSample()'s loop over one processBlock() result with the interval index i innermost,
+// branch-free (selects), so that it vectorises: a[q] is point q − 1 of interval i, a[0]
+// the previous interval's point L − 1 and a[L + 1] the next interval's first point.
+// Writes the m intervals' peaks to out and returns |point L − 1| of the last interval.
+inline float refineIntervals(const float* rows, int m, float prev, float* out) noexcept
+{
+    constexpr int L = Oversampler::kFactor;
+    constexpr int S = Oversampler::kRowStride;
+    for (int i = 0; i < m; ++i) {
+        float a[L + 2];
+        a[0] = i == 0 ? prev : std::fabs(rows[(L - 1) * S + i - 1]);
+        for (int q = 0; q < L; ++q)
+            a[q + 1] = std::fabs(rows[q * S + i]);
+        a[L + 1] = std::fabs(rows[i + 1]);
+        float peak = std::max(a[1], a[L + 1]);
+        for (int q = 1; q <= L; ++q) {
+            const float lo = a[q - 1], b = a[q], hi = a[q + 1];
+            const float den = lo - 2.0f * b + hi;
+            const bool vertex = b >= lo && b >= hi && den < 0.0f;
+            const float offset = 0.5f * (lo - hi) / (den < 0.0f ? den : -1.0f);
+            const float refined = b - 0.25f * (lo - hi) * offset;
+            peak = std::max(peak, vertex ? refined : b);
+        }
+        out[i] = peak;
+    }
+    return std::fabs(rows[(L - 1) * S + m - 1]);
+}
+} // namespace
+
 void TruePeakMeter::envelope(int channel, const float* x, std::size_t n, float* peaks) noexcept
+{
+    const auto c = static_cast<std::size_t>(channel);
+    float held = max_[c];
+    for (std::size_t from = 0; from < n; from += Oversampler::kMaxBlock) {
+        const int m = static_cast<int>(std::min<std::size_t>(Oversampler::kMaxBlock, n - from));
+        const float* rows = os_.processBlock(channel, x + from, m);
+        float* out = peaks + from;
+        prevLast_[c] = refineIntervals(rows, m, prevLast_[c], out);
+        for (int i = 0; i < m; ++i)
+            held = std::max(held, out[i]);
+    }
+    max_[c] = held;
+}
+
+void TruePeakMeter::measure(int channel, const float* x, std::size_t n) noexcept
 {
     constexpr int L = Oversampler::kFactor;
     constexpr int S = Oversampler::kRowStride;
@@ -69,32 +114,23 @@ void TruePeakMeter::envelope(int channel, const float* x, std::size_t n, float* 
     for (std::size_t from = 0; from < n; from += Oversampler::kMaxBlock) {
         const int m = static_cast<int>(std::min<std::size_t>(Oversampler::kMaxBlock, n - from));
         const float* rows = os_.processBlock(channel, x + from, m);
-        float* out = peaks + from;
-        // pushSample()'s loop with the interval index i innermost, branch-free (selects),
-        // so that it vectorises: a[q] is point q − 1 of interval i, a[0] the previous
-        // interval's point L − 1 and a[L + 1] the next interval's first point.
-        float prev = prevLast_[c];
-        for (int i = 0; i < m; ++i) {
-            float a[L + 2];
-            a[0] = i == 0 ? prev : std::fabs(rows[(L - 1) * S + i - 1]);
-            for (int q = 0; q < L; ++q)
-                a[q + 1] = std::fabs(rows[q * S + i]);
-            a[L + 1] = std::fabs(rows[i + 1]);
-            float peak = std::max(a[1], a[L + 1]);
-            for (int q = 1; q <= L; ++q) {
-                const float lo = a[q - 1], b = a[q], hi = a[q + 1];
-                const float den = lo - 2.0f * b + hi;
-                const bool vertex = b >= lo && b >= hi && den < 0.0f;
-                const float offset = 0.5f * (lo - hi) / (den < 0.0f ? den : -1.0f);
-                const float refined = b - 0.25f * (lo - hi) * offset;
-                peak = std::max(peak, vertex ? refined : b);
-            }
-            out[i] = peak;
+        // A refined vertex exceeds its grid point b by (lo − hi)² / (8·(2b − lo − hi))
+        // ≤ b / 8 (lo, hi ∈ [0, b]): intervals whose grid points all stay under held / 1.25
+        // cannot raise the held maximum, so a chunk of them needs no refinement. The held
+        // maximum is then exactly envelope()'s.
+        float grid = std::fabs(rows[m]); // the next interval's first point
+        for (int q = 0; q < L; ++q) {
+            const float* r = rows + q * S;
+            for (int i = 0; i < m; ++i)
+                grid = std::max(grid, std::fabs(r[i]));
         }
-        prev = std::fabs(rows[(L - 1) * S + m - 1]);
-        prevLast_[c] = prev;
+        if (grid * 1.25f < held) {
+            prevLast_[c] = std::fabs(rows[(L - 1) * S + m - 1]);
+            continue;
+        }
+        prevLast_[c] = refineIntervals(rows, m, prevLast_[c], scratch_.data());
         for (int i = 0; i < m; ++i)
-            held = std::max(held, out[i]);
+            held = std::max(held, scratch_[static_cast<std::size_t>(i)]);
     }
     max_[c] = held;
 }
@@ -103,17 +139,87 @@ void TruePeakMeter::process(const AudioBuffer& block) noexcept
 {
     const int nch = std::min(block.channels(), channels());
     for (int ch = 0; ch < nch; ++ch)
-        for (std::size_t from = 0; from < block.frames(); from += Oversampler::kMaxBlock) {
-            const std::size_t m = std::min<std::size_t>(Oversampler::kMaxBlock, block.frames() - from);
-            envelope(ch, block.channel(ch) + from, m, scratch_.data());
-        }
+        measure(ch, block.channel(ch), block.frames());
 }
 
 void TruePeakMeter::finish() noexcept
 {
     const float zeros[kLatency] = {};
     for (int ch = 0; ch < channels(); ++ch)
-        envelope(ch, zeros, kLatency, scratch_.data());
+        measure(ch, zeros, kLatency);
+}
+
+void Ebur128TruePeak::prepare(int channels, double sampleRate)
+{
+    // ebur128.c: interp_create(49, 4) below 96 kHz, interp_create(49, 2) below 192 kHz.
+    factor_ = sampleRate < 96000.0 ? 4 : sampleRate < 192000.0 ? 2 : 1;
+    perPhase_ = (kTaps + factor_ - 1) / factor_;
+    coeffs_.assign(static_cast<std::size_t>(factor_ * perPhase_), 0.0f);
+    if (factor_ > 1) {
+        constexpr double kPi = 3.14159265358979323846;
+        for (int j = 0; j < kTaps; ++j) {
+            const double m = static_cast<double>(j) - (kTaps - 1) / 2.0;
+            double c = 1.0;
+            if (std::fabs(m) > 0.000001)
+                c = std::sin(m * kPi / factor_) / (m * kPi / factor_);
+            c *= 0.5 * (1.0 - std::cos(2.0 * kPi * j / (kTaps - 1))); // Hann window
+            if (std::fabs(c) > 0.000001)
+                coeffs_[static_cast<std::size_t>((j % factor_) * perPhase_ + j / factor_)] = static_cast<float>(c);
+        }
+    }
+    buf_.assign(static_cast<std::size_t>(channels), std::vector<float>(static_cast<std::size_t>(perPhase_ - 1 + kChunk), 0.0f));
+    acc_.assign(kChunk, 0.0f);
+    max_.assign(static_cast<std::size_t>(channels), 0.0f);
+}
+
+void Ebur128TruePeak::reset() noexcept
+{
+    for (auto& b : buf_)
+        std::fill(b.begin(), b.end(), 0.0f);
+    std::fill(max_.begin(), max_.end(), 0.0f);
+}
+
+void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
+{
+    const int nch = std::min(block.channels(), static_cast<int>(buf_.size()));
+    const int h = perPhase_ - 1;
+    for (int ch = 0; ch < nch; ++ch) {
+        auto& buf = buf_[static_cast<std::size_t>(ch)];
+        float peak = max_[static_cast<std::size_t>(ch)];
+        const float* x = block.channel(ch);
+        for (std::size_t from = 0; from < block.frames(); from += kChunk) {
+            const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
+            std::copy(x + from, x + from + n, buf.begin() + h);
+            const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
+            for (int i = 0; i < n; ++i)       // sample peak (ebur128_true_peak reports at least it)
+                peak = std::max(peak, std::fabs(cur[i]));
+            for (int f = 0; f < factor_ && factor_ > 1; ++f) {
+                const float* c = coeffs_.data() + static_cast<std::ptrdiff_t>(f) * perPhase_;
+                float* acc = acc_.data();
+                std::fill(acc, acc + n, 0.0f);
+                for (int k = 0; k < perPhase_; ++k) {
+                    const float ck = c[k];
+                    if (ck == 0.0f)
+                        continue;
+                    const float* xs = cur - k;
+                    for (int i = 0; i < n; ++i)
+                        acc[i] += ck * xs[i];
+                }
+                float m = 0.0f;
+                for (int i = 0; i < n; ++i)
+                    m = std::max(m, std::fabs(acc[i]));
+                peak = std::max(peak, m);
+            }
+            // Keep the last h samples as the next chunk's history.
+            std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
+        }
+        max_[static_cast<std::size_t>(ch)] = peak;
+    }
+}
+
+float Ebur128TruePeak::truePeak() const noexcept
+{
+    return max_.empty() ? 0.0f : *std::max_element(max_.begin(), max_.end());
 }
 
 float TruePeakMeter::truePeak(int channel) const noexcept { return max_[static_cast<std::size_t>(channel)]; }

@@ -51,10 +51,41 @@ public:
     int channels() const noexcept { return os_.channels(); }
 
 private:
+    /// process()'s path: envelope()'s held maximum without the envelope, skipping the
+    /// refinement of chunks that cannot raise the maximum.
+    void measure(int channel, const float* x, std::size_t n) noexcept;
+
     Oversampler os_;
     std::vector<float> max_;
     std::vector<float> prevLast_; // |point kFactor − 1| of the previous interval, per channel
     std::vector<float> scratch_;  // Oversampler::kMaxBlock envelope values for process()
+};
+
+/// libebur128's true-peak reading (ebur128_true_peak: its 49-tap Hann-windowed sinc
+/// interpolator, 4× below 96 kHz, 2× below 192 kHz, none above; at least the sample
+/// peak) computed block-wise: per phase, one tap at a time over a linear history, which
+/// vectorises. Same design and tap order, float arithmetic as there, so the same figure
+/// up to float rounding — at a fraction of the cost (libebur128 filters sample by sample
+/// through a circular buffer). For programme metering (stems, mix); the master's final
+/// check stays libebur128's own reading of the written file.
+class Ebur128TruePeak {
+public:
+    static constexpr int kTaps = 49;
+    static constexpr int kChunk = 1024;
+
+    void prepare(int channels, double sampleRate);
+    void reset() noexcept;
+    void process(const AudioBuffer& block) noexcept;
+    /// Maximum over channels, linear (1.0 = 0 dBTP).
+    float truePeak() const noexcept;
+
+private:
+    int factor_ = 4;
+    int perPhase_ = 13;               // (kTaps + factor − 1) / factor
+    std::vector<float> coeffs_;       // factor × perPhase, coefficient of x[n − k] in phase f at [f·perPhase + k]
+    std::vector<std::vector<float>> buf_; // per channel: perPhase − 1 history samples, then a chunk
+    std::vector<float> acc_;
+    std::vector<float> max_;
 };
 
 /// 20·log10(linear), clamped to −300 dB for silence.

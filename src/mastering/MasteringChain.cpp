@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 namespace mm {
@@ -310,20 +311,29 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path) co
     AnalyzerOptions options;
     options.expectedFrames = r.frames;
     Analyzer analyzer(static_cast<double>(written.sampleRate()), written.channels(), options);
-    TruePeakMeter meter;
-    meter.prepare(written.channels());
+    // The 8× meter reads the file on a second thread (mastering is otherwise serial).
+    auto dspPeak = std::async(std::launch::async, [&path] {
+        AudioSource again(path, 0, kBlock);
+        TruePeakMeter meter;
+        meter.prepare(again.channels());
+        AudioBuffer b(again.channels(), kBlock);
+        while (again.read(b) > 0) {
+            meter.process(b);
+            b.setFrames(kBlock);
+        }
+        meter.finish();
+        return meter.truePeakDb();
+    });
     AudioBuffer block(written.channels(), kBlock);
     while (written.read(block) > 0) {
         analyzer.process(block);
-        meter.process(block);
         block.setFrames(kBlock);
     }
-    meter.finish();
     r.output = analyzer.finish();
     r.output.path = path;
     for (const auto& w : written.reader().warnings())
         r.output.warnings.push_back(w);
-    r.dspTruePeakDbtp = meter.truePeakDb();
+    r.dspTruePeakDbtp = dspPeak.get();
 }
 
 MasterResult MasteringChain::master()

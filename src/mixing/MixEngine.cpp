@@ -214,7 +214,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         AudioSource src(in.path, rate, kBlock);
         AnalyzerOptions ao;
         ao.features = true;
-        ao.truePeak = options.stemTruePeak;
+        ao.truePeak = false; // libebur128's is the costliest part of the analysis
+        ao.fastTruePeak = options.stemTruePeak;
         ao.expectedFrames = src.expectedFrames();
         Analyzer analyzer(rate, src.channels(), ao);
         AudioBuffer block(src.channels(), kBlock);
@@ -348,6 +349,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         AudioSource src(tempPath, 0, kBlock);
         AnalyzerOptions ao;
         ao.expectedFrames = total;
+        ao.truePeak = false;
+        ao.fastTruePeak = true;
         Analyzer analyzer(rate, 2, ao);
         AudioWriter writer(result.mixPath, rate, 2, options.format, options.ditherSeed);
         AudioBuffer block(2, kBlock);
