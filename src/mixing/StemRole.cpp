@@ -21,24 +21,32 @@ const std::vector<std::pair<Role, const char*>>& roleNames()
 }
 
 /// Lower-case words of a file stem, split on non-letters and on camelCase boundaries.
+/// Digits stay with the word they follow ("tr808", "vox2") and a word with trailing
+/// digits also counts without them ("bd1" is also "bd"); a bare number is a word ("808").
 std::vector<std::string> words(const std::string& fileName)
 {
     const std::string stem = std::filesystem::path(fileName).stem().string();
     std::vector<std::string> out;
     std::string cur;
     auto flush = [&] {
-        if (!cur.empty())
-            out.push_back(cur);
+        if (cur.empty())
+            return;
+        out.push_back(cur);
+        const auto letters = cur.find_first_of("0123456789");
+        if (letters != std::string::npos && letters > 0)
+            out.push_back(cur.substr(0, letters));
         cur.clear();
     };
     for (std::size_t i = 0; i < stem.size(); ++i) {
         const auto ch = static_cast<unsigned char>(stem[i]);
         if (std::isalpha(ch)) {
-            if (std::isupper(ch) && i > 0 && std::islower(static_cast<unsigned char>(stem[i - 1])))
+            const bool afterDigit = !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back()));
+            const bool camel = std::isupper(ch) && i > 0 && std::islower(static_cast<unsigned char>(stem[i - 1]));
+            if (afterDigit || camel)
                 flush();
             cur += static_cast<char>(std::tolower(ch));
-        } else if (std::isdigit(ch) && !cur.empty() && (cur == "tr" || cur == "bd")) {
-            cur += static_cast<char>(ch); // "808", "909" stay attached to their prefix
+        } else if (std::isdigit(ch)) {
+            cur += static_cast<char>(ch);
         } else {
             flush();
         }
@@ -123,7 +131,7 @@ std::optional<Role> guessRoleFromName(const std::string& fileName)
     if (has(w, {"perc", "percussion", "shaker", "conga", "congas", "bongo", "bongos", "tamb", "tambourine",
                 "clap", "claps", "cowbell", "triangle"}))
         return Role::Percussion;
-    if (has(w, {"bass", "sub", "subbass", "tr808", "di", "bassline"}) || contains(joined, {"bass"}))
+    if (has(w, {"bass", "sub", "subbass", "808", "tr808", "di", "bassline"}) || contains(joined, {"bass"}))
         return Role::Bass;
     if (has(w, {"piano", "pno", "grand"}) || contains(joined, {"piano"}))
         return Role::Piano;

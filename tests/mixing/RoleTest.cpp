@@ -12,7 +12,8 @@ TEST(StemRole, GuessedFromFileNames)
         {"HiHat.wav", Role::Drums},       {"Rhodes.wav", Role::Keys},        {"AcousticGuitar.wav", Role::Guitar},
         {"string_section.wav", Role::Strings}, {"Pad 1.wav", Role::Pad},     {"synth_lead.wav", Role::Synth},
         {"shaker.wav", Role::Percussion}, {"riser.wav", Role::Fx},           {"BassDrum.wav", Role::Kick},
-        {"Piano.aiff", Role::Piano},      {"trumpet.wav", Role::Brass},      {"Lead Melody.wav", Role::Lead},
+        {"Piano.aiff", Role::Piano},      {"TR808.wav", Role::Bass},         {"808.wav", Role::Bass},
+        {"BD1.wav", Role::Kick},          {"Vox2.wav", Role::Vocal},      {"trumpet.wav", Role::Brass},      {"Lead Melody.wav", Role::Lead},
     };
     for (const auto& [name, role] : cases) {
         const auto got = guessRoleFromName(name);

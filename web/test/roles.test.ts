@@ -48,9 +48,9 @@ describe('guessRoleFromName (port of StemRole.cpp)', () => {
   });
 
   it('splits words like the engine: non-letters and camelCase', () => {
-    expect(nameWords('LeadVox_02.wav')).toEqual(['lead', 'vox']);
+    expect(nameWords('LeadVox_02.wav')).toEqual(['lead', 'vox', '02']);
     expect(nameWords('drums/OH-L.wav')).toEqual(['oh', 'l']);
-    expect(nameWords('BD1.wav')).toEqual(['bd1']);
+    expect(nameWords('BD1.wav')).toEqual(['bd1', 'bd']);
   });
 
   it('takes the stem like std::filesystem::path::stem', () => {

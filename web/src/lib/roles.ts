@@ -26,22 +26,32 @@ const isUpper = (c: string) => /^[A-Z]$/.test(c);
 const isLower = (c: string) => /^[a-z]$/.test(c);
 const isDigit = (c: string) => /^[0-9]$/.test(c);
 
-/** Lower-case words of a file stem, split on non-letters and on camelCase boundaries. */
+/**
+ * Lower-case words of a file stem, split on non-letters and on camelCase boundaries.
+ * Digits stay with the word they follow ("tr808", "vox2") and a word with trailing digits
+ * also counts without them ("bd1" is also "bd"); a bare number is a word ("808").
+ * Same rules as the engine (src/mixing/StemRole.cpp).
+ */
 export function nameWords(fileName: string): string[] {
   const stem = fileStem(fileName);
   const out: string[] = [];
   let cur = '';
   const flush = () => {
-    if (cur) out.push(cur);
+    if (!cur) return;
+    out.push(cur);
+    const firstDigit = cur.search(/[0-9]/);
+    if (firstDigit > 0) out.push(cur.slice(0, firstDigit));
     cur = '';
   };
   for (let i = 0; i < stem.length; ++i) {
     const ch = stem[i];
     if (isAlpha(ch)) {
-      if (isUpper(ch) && i > 0 && isLower(stem[i - 1])) flush();
+      const afterDigit = cur !== '' && isDigit(cur[cur.length - 1]);
+      const camel = isUpper(ch) && i > 0 && isLower(stem[i - 1]);
+      if (afterDigit || camel) flush();
       cur += ch.toLowerCase();
-    } else if (isDigit(ch) && cur && (cur === 'tr' || cur === 'bd')) {
-      cur += ch; // as in the engine: one digit stays attached to "tr"/"bd"
+    } else if (isDigit(ch)) {
+      cur += ch;
     } else {
       flush();
     }
@@ -73,7 +83,7 @@ export function guessRoleFromName(fileName: string): Role | null {
   if (has(w, ['perc', 'percussion', 'shaker', 'conga', 'congas', 'bongo', 'bongos', 'tamb', 'tambourine',
     'clap', 'claps', 'cowbell', 'triangle']))
     return 'percussion';
-  if (has(w, ['bass', 'sub', 'subbass', 'tr808', 'di', 'bassline']) || contains(joined, ['bass'])) return 'bass';
+  if (has(w, ['bass', 'sub', 'subbass', '808', 'tr808', 'di', 'bassline']) || contains(joined, ['bass'])) return 'bass';
   if (has(w, ['piano', 'pno', 'grand']) || contains(joined, ['piano'])) return 'piano';
   if (has(w, ['keys', 'key', 'rhodes', 'organ', 'wurli', 'wurlitzer', 'ep', 'clav', 'keyboard'])) return 'keys';
   if (has(w, ['pad', 'pads', 'atmo', 'ambient', 'drone'])) return 'pad';
