@@ -77,7 +77,8 @@ void BM_Analyzer(benchmark::State& state)
 {
     const Material& m = material();
     AnalyzerOptions opt;
-    opt.truePeak = state.range(0) != 0;
+    opt.truePeak = state.range(0) == 1;
+    opt.fastTruePeak = state.range(0) == 2; // Ebur128TruePeak (stems and mix since 592ecee)
     opt.features = state.range(1) != 0;
     opt.expectedFrames = static_cast<std::int64_t>(m.samples.frames());
     AudioBuffer block(kChannels, kBlock);
@@ -99,8 +100,10 @@ void BM_Analyzer(benchmark::State& state)
 BENCHMARK(BM_Analyzer)
     ->ArgNames({"true_peak", "features"})
     ->Args({1, 0})
+    ->Args({2, 0})
     ->Args({0, 0})
     ->Args({1, 1})
+    ->Args({2, 1})
     ->Args({0, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
@@ -109,13 +112,14 @@ void BM_AnalyzeFile(benchmark::State& state)
 {
     const Material& m = material();
     AnalyzerOptions opt;
-    opt.truePeak = state.range(0) != 0;
+    opt.truePeak = state.range(0) == 1;
+    opt.fastTruePeak = state.range(0) == 2; // Ebur128TruePeak (stems and mix since 592ecee)
     const auto t0 = bench::cpuSeconds();
     for (auto _ : state)
         benchmark::DoNotOptimize(analyzeFile(m.path, opt));
     setRealtime(state, static_cast<double>(m.samples.frames()) / kRate, t0);
 }
-BENCHMARK(BM_AnalyzeFile)->ArgName("true_peak")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AnalyzeFile)->ArgName("true_peak")->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace
 } // namespace mm

@@ -119,6 +119,16 @@ void BM_TruePeakMeter(benchmark::State& state)
 }
 BENCHMARK(BM_TruePeakMeter);
 
+// libebur128's 4× true-peak interpolator computed block-wise (stems and mix).
+void BM_Ebur128TruePeak(benchmark::State& state)
+{
+    Ebur128TruePeak meter;
+    meter.prepare(kChannels, kRate);
+    runBlocks(state, [&](AudioBuffer& b) { meter.process(b); });
+    benchmark::DoNotOptimize(meter.truePeak());
+}
+BENCHMARK(BM_Ebur128TruePeak);
+
 // Input pushed 6 dB over full scale into a −1 dBTP ceiling: the limiter works hard.
 void BM_TruePeakLimiter(benchmark::State& state)
 {
