@@ -222,7 +222,7 @@ double MasteringChain::preLimiterLoudness()
     AudioSource source(mixPath_, 0, kBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
     Stages st(settings_, spec, curve_, analysis_.bandLevelsDb, widthFactor_, 0.0, 0.0);
-    LoudnessMeter loudness(spec.sampleRate, spec.channels, false);
+    LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true); // integrated only
     StereoMeter stereo;
     streamAligned(
         source, st.tone.latency(), 0,

@@ -8,6 +8,8 @@
 // Passes over the mix:
 //   analysis    the mix's third-octave spectrum and width (Analyzer, no true peak) and
 //               the multiband bands' RMS levels → tone-match curve, band thresholds;
+//               skipped when MasteringSettings::mixAnalysis brings them (measured while
+//               the mix was written);
 //   pre-limiter the chain up to the gain stage at 0 dB → integrated loudness
 //               (preLimiterLoudness()) and the width entering StereoWidth, which fixes
 //               the M/S factor (the stages before it are the same in every render);
@@ -15,7 +17,9 @@
 //               path, then the written file is read back and measured (libebur128
 //               loudness/LRA/true peak via Analyzer, and the 8× TruePeakMeter).
 // The limiter removes some loudness, so one render rarely lands on the target: master()
-// renders up to three times, correcting the gain, and keeps the closest.
+// renders up to three times, correcting the gain, measuring each candidate in-stream
+// (integrated loudness only), and keeps the closest, which alone is read back and
+// measured fully (and rendered again with a larger margin if it reads over the ceiling).
 //
 // Time alignment: the FIR and the limiter delay the signal; every pass drops their
 // latency from the start of the output and flushes it with zeros at the end, so the
