@@ -8,6 +8,12 @@ find_package(kissfft CONFIG REQUIRED COMPONENTS SHARED float)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
+# The service: HTTP (cpp-httplib, built with OpenSSL/zlib/brotli: its .pc flags keep the
+# layout the library was compiled with), SQLite job store, OpenSSL for SHA-256 of API keys.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(spdlog REQUIRED)
 if(MIXMASTER_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
   python3-jsonschema
+  prometheus curl
 )
 
 missing=()

@@ -1,0 +1,115 @@
+// GET /v1/jobs/{id}/events (Server-Sent Events) and /download/{kind}: answers streamed
+// from the store and from disk, never built whole in memory.
+#include "service/ApiServer.h"
+#include "service/HttpJson.h"
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace mm::service {
+namespace {
+
+// An SSE listener looks at the store this often: live enough for a progress bar, and
+// the store read is a primary-key lookup. A comment line keeps idle proxies from closing.
+constexpr auto kEventInterval = std::chrono::milliseconds(250);
+constexpr int kKeepAliveTicks = 60; // 15 s
+
+struct Download {
+    const char* file;
+    const char* contentType;
+};
+
+} // namespace
+
+void ApiServer::events(const httplib::Request& req, httplib::Response& res)
+{
+    const auto job = ownedJob(req, res);
+    if (!job)
+        return;
+    const std::string id = job->id;
+    auto last = std::make_shared<std::string>();
+    auto ticks = std::make_shared<int>(0);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider("text/event-stream", [this, id, last, ticks](std::size_t, httplib::DataSink& sink) {
+        // Called in a loop by httplib: each call sends at most one event, then waits.
+        if (stopping_ || !sink.is_writable()) {
+            sink.done();
+            return true;
+        }
+        const auto rec = store_->get(id);
+        if (!rec) {
+            const std::string msg = "event: error\ndata: {\"error\":{\"code\":\"not_found\",\"message\":\"job deleted\"}}\n\n";
+            sink.write(msg.data(), msg.size());
+            sink.done();
+            return true;
+        }
+        const std::string data = jobToJson(*rec).dump();
+        if (data != *last) {
+            *last = data;
+            *ticks = 0;
+            const std::string msg = "event: status\ndata: " + data + "\n\n";
+            if (!sink.write(msg.data(), msg.size()))
+                return false;
+            if (isTerminal(rec->status)) {
+                sink.done();
+                return true;
+            }
+        } else if (++*ticks >= kKeepAliveTicks) {
+            *ticks = 0;
+            if (!sink.write(": keep-alive\n\n", 14))
+                return false;
+        }
+        std::this_thread::sleep_for(kEventInterval);
+        return true;
+    });
+}
+
+void ApiServer::download(const httplib::Request& req, httplib::Response& res)
+{
+    const auto job = ownedJob(req, res);
+    if (!job)
+        return;
+    const std::string kind = req.matches[2].str();
+    const std::string ext = job->spec.value("options", nlohmann::json::object()).value("format", std::string("wav24")) == "flac24" ? ".flac" : ".wav";
+    const std::string mixFile = "mix" + ext, masterFile = "master" + ext;
+    const std::string audioType = ext == ".flac" ? "audio/flac" : "audio/wav";
+    Download d{};
+    if (kind == "mix")
+        d = {mixFile.c_str(), audioType.c_str()};
+    else if (kind == "master")
+        d = {masterFile.c_str(), audioType.c_str()};
+    else if (kind == "report")
+        d = {"report.json", "application/json"};
+    else if (kind == "preview")
+        d = {"preview.ogg", "audio/ogg"};
+    else
+        return sendError(res, 404, "not_found", "unknown download `" + kind + "`; one of mix, master, report, preview");
+    if (job->status != status::kSucceeded)
+        return sendError(res, 409, "not_ready", "job " + job->id + " is " + job->status + "; downloads exist once it succeeded");
+    const fs::path path = blobs_->outputDir(job->id) / d.file;
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec)
+        return sendError(res, 404, "not_found", std::string(d.file) + " is gone (expired or deleted)");
+    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+    if (!*in)
+        return sendError(res, 404, "not_found", std::string(d.file) + " cannot be read");
+    res.set_header("Content-Disposition", std::string("attachment; filename=\"") + d.file + "\"");
+    res.set_content_provider(static_cast<std::size_t>(size), d.contentType,
+                             [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 char buf[64 * 1024];
+                                 in->seekg(static_cast<std::streamoff>(offset));
+                                 const auto n = std::min(length, sizeof buf);
+                                 in->read(buf, static_cast<std::streamsize>(n));
+                                 const auto got = in->gcount();
+                                 if (got <= 0)
+                                     return false;
+                                 return sink.write(buf, static_cast<std::size_t>(got));
+                             });
+}
+
+} // namespace mm::service

@@ -1,0 +1,27 @@
+#pragma once
+// Everything `mixmaster serve` can be told (flags or MIXMASTER_* environment variables).
+#include <cstddef>
+#include <string>
+
+namespace mm::service {
+
+struct ServiceConfig {
+    std::string host = "127.0.0.1";
+    int port = 8000;                 ///< 0: any free port (tests)
+    std::string dataDir = "mixmaster-data"; ///< jobs.sqlite3 and jobs/<id>/
+    int workers = 2;
+    std::size_t queueCapacity = 64;  ///< queued jobs beyond this answer 429
+    std::string apiKeysFile;         ///< SHA-256 hex per line; empty: no auth
+    bool insecure = false;           ///< allow a non-loopback host without keys
+    std::size_t maxStems = 12;
+    double maxFileMb = 200.0;        ///< per uploaded file
+    double maxJobMb = 1000.0;        ///< per job, all files
+    double maxSeconds = 900.0;       ///< per stem, of audio
+    double retentionHours = 72.0;    ///< finished jobs' files; 0 keeps them
+    int httpThreads = 64;            ///< each SSE listener holds one
+};
+
+/// True for 127.0.0.0/8, ::1 and "localhost".
+bool isLoopback(const std::string& host);
+
+} // namespace mm::service
