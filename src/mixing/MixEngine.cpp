@@ -311,13 +311,29 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
                 errors.push_back(decisions[i].expectedRelativeLu - (outcome.postLufs[i] - outcome.mixLufs));
         if (errors.empty() || pass == 2 || !std::isfinite(outcome.mixLufs))
             break;
+        // Compressors that ran over the guardrail: the static prediction under-reads on
+        // some material (attack/release asymmetry). GR ≈ (level − threshold)·(1 − 1/ratio),
+        // so raise the threshold by the excess over the aim, and take back as much fader.
+        bool changed = false;
+        const double aimGr = settings.maxAverageGrDb - 1.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& d = decisions[i];
+            if (d.muted || !d.compress || outcome.averageGr[i] < settings.maxAverageGrDb - 0.5)
+                continue;
+            const double over = outcome.averageGr[i] - aimGr;
+            d.comp.thresholdDb += over / std::max(0.05, 1.0 - 1.0 / d.comp.ratio);
+            d.gainDb -= over;
+            d.compReason += fmt("; threshold raised %.1f dB after the first render measured %.1f dB average gain reduction",
+                                over / std::max(0.05, 1.0 - 1.0 / d.comp.ratio), outcome.averageGr[i]);
+            changed = true;
+        }
         std::vector<double> sorted = errors;
         std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
         const double median = sorted[sorted.size() / 2];
         double worst = 0.0;
         for (double e : errors)
             worst = std::max(worst, std::fabs(e - median));
-        if (worst <= 0.5)
+        if (worst <= 0.5 && !changed)
             break;
         for (std::size_t i = 0; i < n; ++i) {
             auto& d = decisions[i];
