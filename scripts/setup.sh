@@ -12,7 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
   python3-jsonschema
-  prometheus curl
+  prometheus curl libssl-dev
+  chromium
 )
 
 missing=()
@@ -31,6 +32,10 @@ fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"
+
+# The web UI (needs Node.js >= 20.19, which this machine image provides; versions pinned
+# in web/package-lock.json). `mixmaster serve` serves web/dist at /.
+(cd web && npm ci --no-audit --no-fund && npm run build)
 
 # The main job on the embedded defaults: mix and master the bundled demo song.
 echo

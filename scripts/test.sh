@@ -11,6 +11,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
+# The web UI: unit tests (Vitest) and the end-to-end test in headless Chromium against
+# the real `mixmaster serve` with the demo stems.
+web/scripts/test.sh build/mixmaster
+
 if [ "${1:-}" != "--no-sanitize" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIXMASTER_SANITIZE=ON \
         -DMIXMASTER_WERROR=ON -DMIXMASTER_BENCH=OFF >/dev/null

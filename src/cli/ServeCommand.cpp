@@ -15,6 +15,9 @@ namespace mm::cli {
 void addServeCommand(CLI::App& app)
 {
     auto c = std::make_shared<service::ServiceConfig>();
+#ifdef MIXMASTER_WEB_DIR
+    c->webDir = MIXMASTER_WEB_DIR; // the build's web/dist; --web-dir for an installed copy
+#endif
     auto* cmd = app.add_subcommand("serve", "Run the HTTP service (embedded: SQLite job store, local data folder, in-process workers)");
     cmd->add_option("--host", c->host, "Address to listen on")->envname("MIXMASTER_HOST")->capture_default_str();
     cmd->add_option("--port", c->port, "Port (0: any free port)")->envname("MIXMASTER_PORT")->capture_default_str();
@@ -27,6 +30,7 @@ void addServeCommand(CLI::App& app)
     cmd->add_option("--max-file-mb", c->maxFileMb, "MB per uploaded file")->envname("MIXMASTER_MAX_FILE_MB")->capture_default_str();
     cmd->add_option("--max-job-mb", c->maxJobMb, "MB per job (all files)")->envname("MIXMASTER_MAX_JOB_MB")->capture_default_str();
     cmd->add_option("--max-seconds", c->maxSeconds, "Seconds of audio per stem")->envname("MIXMASTER_MAX_SECONDS")->capture_default_str();
+    cmd->add_option("--web-dir", c->webDir, "The web UI's built files (web/dist), served at /")->envname("MIXMASTER_WEB_DIR")->capture_default_str();
     cmd->add_option("--retention-hours", c->retentionHours, "Hours finished jobs' files are kept (0: forever)")->envname("MIXMASTER_RETENTION_HOURS")->capture_default_str();
     cmd->callback([c] {
         // Signals go to one thread that waits for them; every other thread (httplib's,

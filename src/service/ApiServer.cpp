@@ -86,6 +86,11 @@ ApiServer::ApiServer(ServiceConfig config) : config_(std::move(config))
     http_.set_payload_max_length(static_cast<std::size_t>(config_.maxJobMb * 1024 * 1024) + (4u << 20));
     http_.set_read_timeout(30, 0);
     routes();
+    // The web UI: static files at /, looked up before the routes; nothing in it shadows /v1.
+    if (!config_.webDir.empty() && fs::is_regular_file(fs::path(config_.webDir) / "index.html")) {
+        http_.set_mount_point("/", config_.webDir);
+        spdlog::info("web UI from {}", config_.webDir);
+    }
     housekeeper_ = std::thread([this] { housekeeping(); });
 }
 

@@ -183,7 +183,12 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
                     throw ApiError(422, "too_long", "`" + f + "` is " + std::to_string(static_cast<long>(seconds)) +
                                                         " s long; the limit is " + std::to_string(static_cast<long>(config_.maxSeconds)) + " s per stem");
             } catch (const InputError& e) {
-                throw ApiError(422, "bad_audio", "`" + f + "`: " + e.what());
+                // The reader names the file by its server path: keep only the cause.
+                std::string why = e.what();
+                const std::string path = blobs_->inputPath(id, f).string();
+                if (why.rfind(path + ": ", 0) == 0)
+                    why = why.substr(path.size() + 2);
+                throw ApiError(422, "bad_audio", "`" + f + "`: " + why);
             }
         }
 

@@ -19,6 +19,7 @@ struct ServiceConfig {
     double maxSeconds = 900.0;       ///< per stem, of audio
     double retentionHours = 72.0;    ///< finished jobs' files; 0 keeps them
     int httpThreads = 64;            ///< each SSE listener holds one
+    std::string webDir;              ///< the web UI (web/dist) served at /; empty or missing: none
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
