@@ -1,0 +1,126 @@
+#include "mixing/MixRender.h"
+
+#include "analysis/LoudnessMeter.h"
+#include "core/AudioSource.h"
+#include "mixing/StemChain.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+namespace mm {
+namespace {
+
+struct StemRuntime {
+    std::unique_ptr<AudioSource> source;
+    std::unique_ptr<StemChain> chain;
+    std::unique_ptr<LoudnessMeter> post;
+    std::unique_ptr<AudioWriter> exportWriter;
+    AudioBuffer in, out;
+};
+
+} // namespace
+
+RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
+                        const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool)
+{
+    const std::size_t n = inputs.size();
+    if (options.progress)
+        options.progress("mixing", 0.0);
+    std::vector<StemRuntime> rt(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        rt[i].source = std::make_unique<AudioSource>(inputs[i].path, rate, kMixBlock);
+        const int chs = rt[i].source->channels();
+        rt[i].chain = std::make_unique<StemChain>();
+        rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
+        rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false, true); // integrated loudness only
+        rt[i].in.resize(chs, kMixBlock);
+        rt[i].out.resize(2, kMixBlock);
+        if (options.exportStems) {
+            const auto name = std::filesystem::path(inputs[i].path).stem().string() + ".wav";
+            rt[i].exportWriter = std::make_unique<AudioWriter>(
+                (std::filesystem::path(options.outDir) / "stems" / name).string(), rate, 2, OutputFormat::Wav24, options.ditherSeed + i);
+        }
+    }
+    const ProcessSpec stereo{static_cast<double>(rate), 2, kMixBlock};
+    Compressor drumComp, glue;
+    drumComp.prepare(stereo);
+    drumComp.setParams(drumBus.comp);
+    glue.prepare(stereo);
+    glue.setParams(mixBus.comp);
+    LoudnessMeter mixMeter(rate, 2, false, true);
+    AudioBuffer drums(2, kMixBlock), wet(2, kMixBlock), mix(2, kMixBlock);
+    RenderOutcome out;
+    {
+        AudioWriter temp(tempPath, rate, 2, OutputFormat::Wav32f);
+        for (std::int64_t pos = 0; pos < total; pos += static_cast<std::int64_t>(kMixBlock)) {
+            const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kMixBlock, total - pos));
+            pool.parallelFor(n, [&](std::size_t i) {
+                auto& r = rt[i];
+                r.in.setFrames(len);
+                const std::size_t got = r.source->read(r.in);
+                r.in.setFrames(len);
+                r.in.clearFrom(got);
+                r.chain->process(r.out, r.in);
+                r.post->process(r.out);
+                if (r.exportWriter)
+                    r.exportWriter->write(r.out);
+            });
+            drums.setFrames(len);
+            mix.setFrames(len);
+            drums.clear();
+            mix.clear();
+            for (std::size_t i = 0; i < n; ++i) { // fixed order: bit-identical across thread counts
+                AudioBuffer& dst = decisions[i].drumBus ? drums : mix;
+                for (int c = 0; c < 2; ++c) {
+                    float* d = dst.channel(c);
+                    const float* src = rt[i].out.channel(c);
+                    for (std::size_t k = 0; k < len; ++k)
+                        d[k] += src[k];
+                }
+            }
+            if (drumBus.active) {
+                wet.setFrames(len);
+                for (int c = 0; c < 2; ++c)
+                    std::copy(drums.channel(c), drums.channel(c) + len, wet.channel(c));
+                drumComp.process(wet);
+                const auto g = static_cast<float>(settings.drumParallelMix);
+                for (int c = 0; c < 2; ++c)
+                    for (std::size_t k = 0; k < len; ++k)
+                        drums.channel(c)[k] += g * wet.channel(c)[k];
+            }
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t k = 0; k < len; ++k)
+                    mix.channel(c)[k] += drums.channel(c)[k];
+            if (mixBus.active)
+                glue.process(mix);
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t k = 0; k < len; ++k)
+                    out.peak = std::max(out.peak, static_cast<double>(std::fabs(mix.channel(c)[k])));
+            mixMeter.process(mix);
+            temp.write(mix);
+            if (options.progress)
+                options.progress("mixing", static_cast<double>(pos + static_cast<std::int64_t>(len)) / static_cast<double>(total));
+        }
+        temp.commit();
+    }
+    for (auto& r : rt) {
+        if (r.exportWriter)
+            r.exportWriter->commit();
+        out.postLufs.push_back(r.post->result().integratedLufs);
+        out.averageGr.push_back(r.chain->averageGainReductionDb());
+        out.maxGr.push_back(r.chain->maxGainReductionDb());
+    }
+    out.mixLufs = mixMeter.result().integratedLufs;
+    drumBus.averageGrDb = drumComp.averageGainReductionDb();
+    drumBus.maxGrDb = drumComp.maxGainReductionDb();
+    mixBus.averageGrDb = glue.averageGainReductionDb();
+    mixBus.maxGrDb = glue.maxGainReductionDb();
+    out.drumBus = drumBus;
+    out.mixBus = mixBus;
+    return out;
+}
+
+} // namespace mm
