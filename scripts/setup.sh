@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing (Debian 12), builds MixMaster in Release.
-# Usage: scripts/setup.sh [--no-build]
+# Installs what is missing (Debian 12), builds MixMaster in Release and the web UI, runs the
+# demo job, then serves the web UI and API in the foreground (Ctrl-C stops it).
+# Usage: scripts/setup.sh [--no-build] [--no-serve]
+#   --no-build: install only (scripts/test.sh);  --no-serve: stop after the demo job
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
   python3-jsonschema
-  prometheus curl libssl-dev
+  prometheus curl libssl-dev openssl wrk
   chromium
 )
 
@@ -28,7 +30,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-[ "${1:-}" = "--no-build" ] && exit 0
+no_build=0 no_serve=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) no_build=1 ;;
+    --no-serve) no_serve=1 ;;
+    *) echo "usage: scripts/setup.sh [--no-build] [--no-serve]" >&2; exit 2 ;;
+  esac
+done
+[ "$no_build" = 1 ] && exit 0
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"
@@ -43,3 +53,11 @@ echo "== mixmaster run --stems-dir data/demo --meta data/demo/stems.json -o out/
 build/mixmaster run --stems-dir data/demo --meta data/demo/stems.json --preset Pop -o out/demo
 echo
 echo "The mix, master, preview and report are in out/demo/ (see the paths above)."
+[ "$no_serve" = 1 ] && exit 0
+
+# The service on the embedded defaults (SQLite job store and files in ./mixmaster-data,
+# in-process workers), in the foreground with the web UI at /. MIXMASTER_PORT, … apply.
+url="http://${MIXMASTER_HOST:-127.0.0.1}:${MIXMASTER_PORT:-8000}/"
+echo
+echo "== mixmaster serve: open the web UI at $url  (Ctrl-C stops the service)"
+exec build/mixmaster serve

@@ -3,6 +3,7 @@
 // SIGINT/SIGTERM stop it gracefully: running jobs are interrupted and resume at the next start.
 #include "cli/Commands.h"
 #include "service/ApiServer.h"
+#include "service/ReferenceFetch.h"
 
 #include <spdlog/spdlog.h>
 
@@ -32,7 +33,15 @@ void addServeCommand(CLI::App& app)
     cmd->add_option("--max-seconds", c->maxSeconds, "Seconds of audio per stem")->envname("MIXMASTER_MAX_SECONDS")->capture_default_str();
     cmd->add_option("--web-dir", c->webDir, "The web UI's built files (web/dist), served at /")->envname("MIXMASTER_WEB_DIR")->capture_default_str();
     cmd->add_option("--retention-hours", c->retentionHours, "Hours finished jobs' files are kept (0: forever)")->envname("MIXMASTER_RETENTION_HOURS")->capture_default_str();
-    cmd->callback([c] {
+    auto referenceHosts = std::make_shared<std::string>();
+    cmd->add_option("--reference-hosts", *referenceHosts,
+                    "Hosts options.reference_track_url may fetch from (comma-separated; https only); none: upload the reference instead")
+        ->envname("MIXMASTER_REFERENCE_HOSTS");
+    cmd->add_option("--reference-max-mb", c->maxReferenceMb, "MB per fetched reference track")->envname("MIXMASTER_REFERENCE_MAX_MB")->capture_default_str();
+    cmd->add_option("--reference-timeout", c->referenceTimeoutS, "Seconds per fetched reference track")
+        ->envname("MIXMASTER_REFERENCE_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+    cmd->callback([c, referenceHosts] {
+        c->referenceHosts = service::parseHostList(*referenceHosts);
         // Signals go to one thread that waits for them; every other thread (httplib's,
         // the workers) inherits the blocked mask, so none is interrupted mid-job.
         sigset_t signals;

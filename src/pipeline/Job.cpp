@@ -8,6 +8,7 @@
 #include "mixing/RulePolicy.h"
 #include "pipeline/MasterSettingsFromPreset.h"
 #include "pipeline/MetricsJson.h"
+#include "pipeline/Previews.h"
 #include "pipeline/QcLoop.h"
 #include "pipeline/Report.h"
 
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 namespace mm {
 namespace {
@@ -54,14 +56,11 @@ nlohmann::json masterToJson(const QcOutcome& q)
     return j;
 }
 
-void writePreview(const std::string& masterPath, const std::string& previewPath)
+/// A metric of the report as a number; NaN when absent or null.
+double reportNumber(const nlohmann::json& section, const char* key)
 {
-    AudioSource src(masterPath, 0, 4096);
-    AudioWriter w(previewPath, src.sampleRate(), src.channels(), OutputFormat::OggVorbis);
-    AudioBuffer block(src.channels(), 4096);
-    while (src.read(block) > 0)
-        w.write(block);
-    w.commit();
+    return section.is_object() && section.contains(key) && section[key].is_number() ? section[key].get<double>()
+                                                                                  : std::numeric_limits<double>::quiet_NaN();
 }
 
 } // namespace
@@ -167,11 +166,19 @@ JobResult runJob(const JobSpec& spec)
                 report["warnings"].push_back("QC: " + c.name + " " + jsonNumber(c.measured, 2).dump() + " misses " + c.target);
         report["timings_s"]["mastering"] = jsonNumber(since(tM), 3);
         if (spec.preview) {
+            // Previews for the browser's A/B/C player: raw stem sum, mix, master (preview.ogg).
             const auto tP = Clock::now();
             if (spec.progress)
                 spec.progress("preview", 0.0);
             result.previewPath = (out / "preview.ogg").string();
-            writePreview(result.masterPath, result.previewPath);
+            std::vector<PreviewSpec> previews;
+            const auto raw = rawSumSources(spec.stems);
+            if (!raw.empty())
+                previews.push_back({"stems", (out / "stems_preview.ogg").string(), raw, std::numeric_limits<double>::quiet_NaN()});
+            previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp")});
+            previews.push_back({"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp")});
+            const int rate = AudioSource(result.masterPath).sampleRate();
+            report["previews"] = previewsToJson(writePreviews(previews, rate, spec.threads != 1, spec.progress));
             ioSeconds += since(tP);
         }
     } else {

@@ -150,7 +150,7 @@ void ApiServer::housekeeping()
             }
             lock.lock();
         }
-        stopCv_.wait_for(lock, std::chrono::seconds(60), [this] { return stopping_.load(); });
+        stopCv_.wait_for(lock, std::chrono::duration<double>(std::max(0.01, config_.sweepIntervalS)), [this] { return stopping_.load(); });
     }
 }
 
@@ -257,7 +257,7 @@ void ApiServer::routes()
         res.status = 204;
     });
     http_.Get(R"(/v1/jobs/([0-9a-f]+)/events)", [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
-    http_.Get(R"(/v1/jobs/([0-9a-f]+)/download/([a-z]+))",
+    http_.Get(R"(/v1/jobs/([0-9a-f]+)/download/([a-z_]+))",
               [this](const httplib::Request& req, httplib::Response& res) { download(req, res); });
     http_.Get("/v1/presets", [this](const httplib::Request& req, httplib::Response& res) {
         if (!authorize(req, res))

@@ -85,9 +85,14 @@ void ApiServer::download(const httplib::Request& req, httplib::Response& res)
     else if (kind == "report")
         d = {"report.json", "application/json"};
     else if (kind == "preview")
-        d = {"preview.ogg", "audio/ogg"};
+        d = {"preview.ogg", "audio/ogg"}; // of the master
+    else if (kind == "mix_preview")
+        d = {"mix_preview.ogg", "audio/ogg"};
+    else if (kind == "stems_preview")
+        d = {"stems_preview.ogg", "audio/ogg"}; // the raw stem sum
     else
-        return sendError(res, 404, "not_found", "unknown download `" + kind + "`; one of mix, master, report, preview");
+        return sendError(res, 404, "not_found",
+                         "unknown download `" + kind + "`; one of mix, master, report, preview, mix_preview, stems_preview");
     if (job->status != status::kSucceeded)
         return sendError(res, 409, "not_ready", "job " + job->id + " is " + job->status + "; downloads exist once it succeeded");
     const fs::path path = blobs_->outputDir(job->id) / d.file;

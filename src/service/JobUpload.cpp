@@ -7,9 +7,11 @@
 #include "service/ApiServer.h"
 #include "service/HttpJson.h"
 #include "service/JobSpecJson.h"
+#include "service/ReferenceFetch.h"
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -66,6 +68,23 @@ nlohmann::json parseJsonField(const Upload& u, const char* name, const char* cod
     if (j.is_discarded())
         throw ApiError(422, code, std::string(name) + " is not valid JSON");
     return j;
+}
+
+/// Takes options.reference_track_url out of the options text (the rest goes to
+/// parseOptions); "" when absent.
+std::string takeReferenceUrl(std::string& optionsText)
+{
+    if (optionsText.empty())
+        return "";
+    auto j = nlohmann::json::parse(optionsText, nullptr, false);
+    if (!j.is_object() || !j.contains("reference_track_url"))
+        return "";
+    const auto v = j["reference_track_url"];
+    if (!v.is_string() || v.get<std::string>().empty())
+        throw ApiError(422, "bad_options", "options.reference_track_url must be a URL string");
+    j.erase("reference_track_url");
+    optionsText = j.dump();
+    return v.get<std::string>();
 }
 
 } // namespace
@@ -153,23 +172,42 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
                 return true;
             });
         u.out.close();
+        const auto bodyEnd = std::chrono::steady_clock::now(); // the upload's end, for the log
         if (u.error)
             throw *u.error;
         if (!ok)
             throw ApiError(400, "bad_multipart", "the multipart body could not be read (CRLF line endings and a closing boundary are required)");
 
+        std::string optionsText = u.fields["options"];
+        const std::string referenceUrl = takeReferenceUrl(optionsText);
+        nlohmann::json options = parseOptions(optionsText);
         nlohmann::json spec{{"project_id", u.fields["project_id"]},
                             {"preset", u.fields.count("preset") && !u.fields["preset"].empty() ? u.fields["preset"] : std::string("Pop")},
                             {"stems", u.stems},
                             {"stems_meta", parseJsonField(u, "stems_meta", "bad_stems_meta")},
                             {"targets", parseJsonField(u, "targets", "bad_targets")},
-                            {"options", parseOptions(u.fields["options"])},
+                            {"options", options},
                             {"reference", u.reference.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.reference)}};
         if (spec["project_id"].get<std::string>().size() > 200)
             throw ApiError(422, "bad_project_id", "project_id is longer than 200 characters");
         if (!spec["targets"].is_null() && !spec["targets"].is_object())
             throw ApiError(422, "bad_targets", "targets must be a JSON object {lufs, ceiling_dbTP, width_pct, lra_max}");
         validateJobSpec(spec, config_.maxStems);
+        // A reference by URL is fetched now, after the cheap checks and before the job is
+        // queued, so its limits hold before any work (the 202 waits for it: at most
+        // --reference-timeout seconds); then it is checked like an uploaded one.
+        if (!referenceUrl.empty()) {
+            if (!u.reference.empty())
+                throw ApiError(422, "two_references", "send the reference as a `reference` file part or as options.reference_track_url, not both");
+            const ReferenceFetchLimits limits{config_.referenceHosts, static_cast<std::size_t>(config_.maxReferenceMb * 1024 * 1024),
+                                              config_.referenceTimeoutS, config_.referenceCaFile};
+            const std::string name = "reference" + urlExtension(referenceUrl);
+            fetchReference(referenceUrl, limits, blobs_->inputPath(id, name));
+            u.reference = name;
+            spec["reference"] = name;
+            spec["options"]["reference_track_url"] = referenceUrl;
+        }
+
 
         std::vector<std::string> files = u.stems;
         if (!u.reference.empty())
@@ -203,7 +241,9 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
             res.set_header("Retry-After", "30");
             throw ApiError(429, "queue_full", "the job queue is full; try again in 30 s");
         }
-        spdlog::info("job {}: queued ({} stems, {} bytes, preset {})", id, u.stems.size(), u.totalBytes, spec["preset"].get<std::string>());
+        spdlog::info("job {}: queued ({} stems, {} bytes, preset {}) after_upload_ms={:.1f}", id, u.stems.size(), u.totalBytes,
+                     spec["preset"].get<std::string>(),
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - bodyEnd).count());
         res.set_header("Location", "/v1/jobs/" + id);
         sendJson(res, 202, {{"job_id", id}, {"status", status::kQueued}});
     } catch (...) {

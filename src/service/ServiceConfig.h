@@ -2,6 +2,7 @@
 // Everything `mixmaster serve` can be told (flags or MIXMASTER_* environment variables).
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace mm::service {
 
@@ -18,8 +19,13 @@ struct ServiceConfig {
     double maxJobMb = 1000.0;        ///< per job, all files
     double maxSeconds = 900.0;       ///< per stem, of audio
     double retentionHours = 72.0;    ///< finished jobs' files; 0 keeps them
+    double sweepIntervalS = 60.0;    ///< how often expired jobs are looked for
     int httpThreads = 64;            ///< each SSE listener holds one
     std::string webDir;              ///< the web UI (web/dist) served at /; empty or missing: none
+    std::vector<std::string> referenceHosts; ///< hosts options.reference_track_url may name; empty: none
+    double maxReferenceMb = 200.0;   ///< per fetched reference track
+    int referenceTimeoutS = 60;      ///< per fetched reference track, redirects included
+    std::string referenceCaFile;     ///< extra CA bundle for the fetch (tests' self-signed certificate)
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".

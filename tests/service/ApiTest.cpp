@@ -86,7 +86,8 @@ TEST(ServiceApi, SubmitPollDownloadMeetsPreset)
     }
     // The analyser measures the downloaded master at the preset's loudness.
     EXPECT_NEAR(mm::analyzeFile(stems.file("master.wav")).integratedLufs, target, 0.5);
-    for (const auto& [kind, type] : {std::pair{"mix", "audio/wav"}, std::pair{"preview", "audio/ogg"}}) {
+    for (const auto& [kind, type] : {std::pair{"mix", "audio/wav"}, std::pair{"preview", "audio/ogg"}, std::pair{"mix_preview", "audio/ogg"},
+                                     std::pair{"stems_preview", "audio/ogg"}}) {
         auto d = cli.Get("/v1/jobs/" + id + "/download/" + kind);
         ASSERT_TRUE(d);
         EXPECT_EQ(d->status, 200) << kind;
@@ -94,6 +95,12 @@ TEST(ServiceApi, SubmitPollDownloadMeetsPreset)
         EXPECT_GT(d->body.size(), 1000u) << kind;
     }
     EXPECT_EQ(errorCode(cli.Get("/v1/jobs/" + id + "/download/stems")), "not_found");
+    // The A/B/C player's loudness: every preview measured, with headroom.
+    for (const char* p : {"stems", "mix", "master"}) {
+        ASSERT_TRUE(report["previews"][p].is_object()) << p;
+        EXPECT_TRUE(report["previews"][p]["lufs"].is_number()) << p;
+        EXPECT_LE(report["previews"][p]["true_peak_dbtp"].get<double>(), -1.0) << p;
+    }
 
     const auto list = bodyJson(cli.Get("/v1/jobs"));
     ASSERT_EQ(list["jobs"].size(), 1u);

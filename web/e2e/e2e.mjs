@@ -312,11 +312,15 @@ try {
   await page.waitForTimeout(500);
   await shoot('3-results');
 
-  // ---- A/B ------------------------------------------------------------------
+  // ---- A/B/C: raw stem sum, mix, master, from the compressed previews -------------
+  check(report.previews && report.previews.stems && report.previews.mix && report.previews.master,
+    'the report lists the three previews (stems, mix, master)');
+  for (const [kind, p] of [['stems_preview', report.previews.stems], ['mix_preview', report.previews.mix], ['preview', report.previews.master]])
+    check(p.true_peak_dbtp <= -0.9, `${kind} keeps headroom (${p.true_peak_dbtp} dBTP, ${p.lufs} LUFS)`);
   const audioState = () => page.evaluate(() => {
     const a = window.__mmAudio || {};
-    const s = (el) => el && { paused: el.paused, t: el.currentTime, volume: el.volume, error: el.error && el.error.code };
-    return { mix: s(a.mix), master: s(a.master) };
+    const s = (el) => el && { paused: el.paused, t: el.currentTime, volume: el.volume, error: el.error && el.error.code, src: el.src };
+    return { stems: s(a.stems), mix: s(a.mix), master: s(a.master) };
   });
   await page.getByTestId('play').click();
   await waitFor('the master to play', async () => {
@@ -325,20 +329,32 @@ try {
     return s.master && !s.master.paused && s.master.t > 0.3;
   }, 15000);
   let s = await audioState();
-  const expected = Math.pow(10, (Math.min(report.mix.integrated_lufs, report.master.integrated_lufs) - report.master.integrated_lufs) / 20);
-  check(Math.abs(s.master.volume - expected) < 0.01 && s.mix.volume === 1, `master plays loudness-matched (volume ${s.master.volume.toFixed(3)}, mix 1.000)`);
+  check(/download\/stems_preview$/.test(s.stems.src) && /download\/mix_preview$/.test(s.mix.src) && /download\/preview$/.test(s.master.src),
+    'the player plays the Ogg previews, not the WAVs');
+  const lufs = { stems: report.previews.stems.lufs, mix: report.previews.mix.lufs, master: report.previews.master.lufs };
+  const quietest = Math.min(lufs.stems, lufs.mix, lufs.master);
+  const volumeOf = (id) => Math.min(1, Math.pow(10, (quietest - lufs[id]) / 20));
+  const matchedAll = ['stems', 'mix', 'master'].every((id) => Math.abs(s[id].volume - volumeOf(id)) < 0.01);
+  check(matchedAll, `all three gain-matched to ${quietest} LUFS (volumes: stems ${s.stems.volume.toFixed(3)}, mix ${s.mix.volume.toFixed(3)}, master ${s.master.volume.toFixed(3)})`);
   const tSwitch = s.master.t;
   await page.keyboard.press('a');
-  await waitFor('the mix to play after A', async () => {
+  await waitFor('the raw stem sum to play after A', async () => {
     const x = await audioState();
-    if (x.mix?.error) throw new Error(`media error ${x.mix.error}`);
-    return x.master.paused && !x.mix.paused && x.mix.t > tSwitch;
+    if (x.stems?.error) throw new Error(`media error ${x.stems.error}`);
+    return x.master.paused && !x.stems.paused && x.stems.t > tSwitch;
   }, 15000);
   s = await audioState();
-  check(Math.abs(s.mix.t - tSwitch) < 2, `A switches to the mix at the same place (${tSwitch.toFixed(2)} s → ${s.mix.t.toFixed(2)} s)`);
+  check(Math.abs(s.stems.t - tSwitch) < 2, `A switches to the raw stem sum at the same place (${tSwitch.toFixed(2)} s → ${s.stems.t.toFixed(2)} s)`);
+  await page.keyboard.press('b');
+  await waitFor('the mix to play after B', async () => {
+    const x = await audioState();
+    if (x.mix?.error) throw new Error(`media error ${x.mix.error}`);
+    return x.stems.paused && !x.mix.paused;
+  }, 15000);
+  check(true, 'B switches to the mix');
   await page.getByTestId('ab-master').click();
-  await waitFor('the master again after B', async () => { const x = await audioState(); return x.mix.paused && !x.master.paused; }, 10000);
-  check(true, 'B switches back to the master');
+  await waitFor('the master again after C', async () => { const x = await audioState(); return x.mix.paused && !x.master.paused; }, 10000);
+  check(true, 'C (click) switches back to the master');
   await page.getByTestId('play').click();
   await waitFor('pause', async () => (await audioState()).master.paused, 5000);
 

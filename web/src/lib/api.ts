@@ -59,7 +59,7 @@ export const api = {
   report: <T>(id: string, signal?: AbortSignal) => request<T>('GET', downloadPath(id, 'report'), signal),
 };
 
-export type DownloadKind = 'mix' | 'master' | 'report' | 'preview';
+export type DownloadKind = 'mix' | 'master' | 'report' | 'preview' | 'mix_preview' | 'stems_preview';
 
 export function downloadPath(id: string, kind: DownloadKind): string {
   return `/v1/jobs/${encodeURIComponent(id)}/download/${kind}`;

@@ -103,6 +103,15 @@ export interface Spectrum {
   source?: string;
 }
 
+/** A browser preview (Ogg Vorbis) as measured after encoding; see docs/report.schema.json. */
+export interface PreviewInfo {
+  file: string;
+  gain_db: Num;
+  source_lufs: Num;
+  lufs: Num;
+  true_peak_dbtp: Num;
+}
+
 export interface Report {
   version: string;
   preset: { key: string; name: string };
@@ -113,6 +122,7 @@ export interface Report {
   master: Metrics | null;
   target_spectrum: Spectrum | null;
   reference?: Spectrum;
+  previews?: { stems?: PreviewInfo; mix?: PreviewInfo; master?: PreviewInfo };
   qc: { passed: boolean; iterations: number; checks: QcCheck[]; actions?: string[] };
   timings_s: Record<string, Num>;
   warnings: string[];

@@ -1,37 +1,22 @@
-// The loudness-matched A/B player: mix (/download/mix, the WAV — the service makes no
-// mix preview) against master (/download/preview, the Ogg preview of master.wav).
-// Each plays at the loudness of the quieter one (see lib/loudness.ts): the gain is set
-// as the media element's volume, computed from the report's integrated loudness.
-// Switching keeps the position, so the comparison is instant and at equal loudness.
+// The loudness-matched A/B/C player: A = the raw stem sum, B = the mix, C = the master,
+// each from its compressed preview (lib/player.ts), never the 24-bit WAV. Each plays at
+// the loudness of the quietest one (lib/loudness.ts), from the loudness the server
+// measured on each preview file; the gain is the media element's volume. Switching
+// keeps the position, so the comparison is instant and at equal loudness.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import { mediaUrl } from '../lib/api';
 import { errorText } from '../lib/apiError';
 import { elapsed, num, signed } from '../lib/format';
 import { matchLoudness } from '../lib/loudness';
+import { nextSource, playerSources, sourceForKey, type SourceId } from '../lib/player';
 import type { Report } from '../lib/types';
 import { ErrorBox } from '../components/common';
 
-type SourceId = 'mix' | 'master';
-
-interface Source {
-  id: SourceId;
-  key: string;
-  label: string;
-  kind: 'mix' | 'preview';
-  lufs: number | null;
-  peaks: (number | null)[];
-  color: string;
-}
+type PerSource<T> = Partial<Record<SourceId, T>>;
 
 export function ABPlayer({ id, report }: { id: string; report: Report }) {
-  const sources: Source[] = useMemo(
-    () => [
-      { id: 'mix', key: 'A', label: 'Mix', kind: 'mix', lufs: report.mix.integrated_lufs, peaks: report.mix.waveform_peaks ?? [], color: '#60a5fa' },
-      { id: 'master', key: 'B', label: 'Master', kind: 'preview', lufs: report.master?.integrated_lufs ?? null, peaks: report.master?.waveform_peaks ?? [], color: '#2dd4bf' },
-    ],
-    [report],
-  );
+  const sources = useMemo(() => playerSources(report), [report]);
   const duration = report.master?.duration_s ?? report.mix.duration_s ?? 0;
   const [matched, setMatched] = useState(true);
   const [active, setActive] = useState<SourceId>('master');
@@ -39,13 +24,13 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
   const [time, setTime] = useState(0);
   const [error, setError] = useState('');
   const [ready, setReady] = useState(false);
-  const audio = useRef<Record<SourceId, HTMLAudioElement | null>>({ mix: null, master: null });
-  const waveEls = useRef<Record<SourceId, HTMLDivElement | null>>({ mix: null, master: null });
+  const audio = useRef<PerSource<HTMLAudioElement | null>>({});
+  const waveEls = useRef<PerSource<HTMLDivElement | null>>({});
   const activeRef = useRef(active);
   activeRef.current = active;
 
   const gains = useMemo(() => matchLoudness(sources.map((s) => ({ id: s.id, lufs: s.lufs }))), [sources]);
-  const gainOf = (sid: SourceId) => gains.gains.find((g) => g.id === sid)!;
+  const gainOf = (sid: SourceId) => gains.gains.find((g) => g.id === sid) ?? { gainDb: 0, volume: 1 };
 
   // Media elements and waveforms.
   useEffect(() => {
@@ -74,12 +59,13 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
           };
           const container = waveEls.current[s.id];
           let ws: WaveSurfer | null = null;
-          if (container && s.peaks.length > 0 && duration) {
+          if (container && duration) {
+            // Without peaks in the report (the stem sum) wavesurfer decodes the preview.
+            const peaks = s.peaks.length > 0 ? { peaks: [s.peaks.map((v) => v ?? 0)], duration } : {};
             ws = WaveSurfer.create({
               container,
               media: el,
-              peaks: [s.peaks.map((v) => v ?? 0)],
-              duration,
+              ...peaks,
               height: 56,
               waveColor: s.color + '66',
               progressColor: s.color,
@@ -117,7 +103,7 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
       cancelled = true;
       ctrl.abort();
       cleanups.forEach((f) => f());
-      audio.current = { mix: null, master: null };
+      audio.current = {};
     };
   }, [id, sources, duration]);
 
@@ -165,9 +151,9 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
   const onKey = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
     const k = e.key.toLowerCase();
-    if (k === 'a') void select('mix');
-    else if (k === 'b') void select('master');
-    else if (k === 'x') void select(active === 'mix' ? 'master' : 'mix');
+    const chosen = sourceForKey(sources, k);
+    if (chosen) void select(chosen);
+    else if (k === 'x') void select(nextSource(sources, active));
     else if (k === ' ' && (e.target as HTMLElement).tagName !== 'BUTTON') {
       e.preventDefault();
       void playPause();
@@ -178,7 +164,7 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
   return (
     <section className="card player" aria-labelledby="ab-h" onKeyDown={onKey}>
       <div className="card-head">
-        <h2 id="ab-h">A/B: mix vs master</h2>
+        <h2 id="ab-h">{sources.length > 2 ? 'A/B/C: raw stems, mix, master' : 'A/B: mix vs master'}</h2>
         <label className="check small">
           <input type="checkbox" checked={matched} onChange={(e) => setMatched(e.target.checked)} />
           Loudness-matched
@@ -215,7 +201,7 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
             <div className="wave-label">
               <span className="dot" style={{ background: s.color }} />
               {s.label}
-              <small className="mono">{num(s.lufs, 1)} LUFS</small>
+              <small className="mono" title="its own loudness; the preview plays gain-matched">{num(s.sourceLufs, 1)} LUFS</small>
             </div>
             <div className="wave" ref={(el) => { waveEls.current[s.id] = el; }} aria-label={`${s.label} waveform; click to seek`} />
           </div>
@@ -223,9 +209,9 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
       </div>
       <p className="hint small gains" data-testid="gains">
         {matched && ref !== null
-          ? <>Both play at {num(ref, 1)} LUFS: {sources.map((s) => `${s.label.toLowerCase()} ${signed(gainOf(s.id).gainDb, 1)} dB`).join(', ')}. Louder never wins; untick to hear the real levels.</>
+          ? <>{sources.length > 2 ? 'All' : 'Both'} play at {num(ref, 1)} LUFS: {sources.map((s) => `${s.label.toLowerCase()} ${signed(gainOf(s.id).gainDb, 1)} dB`).join(', ')}. Louder never wins; untick to hear the real levels.</>
           : 'Real levels: the master is louder by design.'}
-        {' '}Keys: <kbd>Space</kbd> play/pause, <kbd>A</kbd>/<kbd>B</kbd> choose, <kbd>X</kbd> toggle.
+        {' '}Keys: <kbd>Space</kbd> play/pause, {sources.map((s, i) => <span key={s.id}>{i > 0 ? '/' : ''}<kbd>{s.key}</kbd></span>)} choose, <kbd>X</kbd> next.
       </p>
     </section>
   );

@@ -1,0 +1,46 @@
+#pragma once
+// The browser previews of a job (Ogg Vorbis): the raw stem sum, the mix and the master,
+// each lowered so that the encoded file keeps headroom below 0 dBTP, and each measured
+// after encoding, so a player can loudness-match them from the report alone.
+#include "mixing/MixEngine.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mm {
+
+/// The true peak a preview's source is brought down to before encoding. Vorbis overshoots
+/// the source's true peak by up to ~2 dB on dense, limited material (a −1 dBTP master
+/// measured +0.85 dBTP as a Vorbis file), so −3 dBTP leaves the file 1-2 dB of headroom.
+inline constexpr double kPreviewSourcePeakDbtp = -3.0;
+
+struct PreviewSpec {
+    std::string name;                 ///< "stems", "mix", "master"
+    std::string path;                 ///< the .ogg written
+    std::vector<std::string> sources; ///< one file, or several summed at unity gain
+    double sourcePeakDbtp = 0.0;      ///< the sources' (sum's) true peak when known; NaN: measured here
+};
+
+struct PreviewResult {
+    std::string name, path;
+    double gainDb = 0.0;         ///< applied before encoding (≤ 0)
+    double sourceLufs = 0.0;     ///< of the source (the sum), before the gain; NaN when not measured
+    double lufs = 0.0;           ///< integrated loudness of the encoded file
+    double truePeakDbtp = 0.0;   ///< of the encoded file
+};
+
+/// The stems a raw sum is made of: every stem not muted, as uploaded.
+std::vector<std::string> rawSumSources(const std::vector<StemInput>& stems);
+
+/// Writes every preview at `sampleRate` (stems resampled to it, mono stems on both
+/// channels, shorter stems padded). Runs them in parallel when `parallel`; `progress`
+/// ("preview", 0..1) is called on the calling thread only, and may throw to cancel.
+std::vector<PreviewResult> writePreviews(const std::vector<PreviewSpec>& specs, int sampleRate, bool parallel,
+                                         const ProgressFn& progress);
+
+/// The report's `previews` object: {name: {file, gain_db, source_lufs, lufs, true_peak_dbtp}}.
+nlohmann::json previewsToJson(const std::vector<PreviewResult>& previews);
+
+} // namespace mm

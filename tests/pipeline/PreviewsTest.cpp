@@ -1,0 +1,97 @@
+// The browser previews: the raw stem sum is the stems summed at unity gain (mono on both
+// channels), every preview keeps ≥ 1 dB of true-peak headroom after Vorbis encoding, and
+// the loudness the report gives for each preview is the loudness of the encoded file.
+#include "analysis/Analyzer.h"
+#include "core/Errors.h"
+#include "pipeline/Previews.h"
+#include "support/Signals.h"
+#include "support/TempDir.h"
+
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+using namespace mm;
+using namespace mm::test;
+
+namespace {
+
+constexpr int kRate = 44100;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+AnalyzerOptions withTruePeak()
+{
+    AnalyzerOptions o;
+    o.truePeak = true;
+    return o;
+}
+
+} // namespace
+
+TEST(Previews, RawSumAtUnityGainWithHeadroomAndMeasuredLoudness)
+{
+    TempDir dir;
+    // A mono sine and a stereo pink noise, both hot: their sum peaks well above 0 dBFS.
+    const AudioBuffer tone = sine(kRate, 1, 4.0, 220.0, -2.0);
+    const AudioBuffer noise = pinkNoise(kRate, 2, 3.0, -8.0, 5); // shorter: padded
+    writeFile(dir.file("tone.wav"), tone, kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    writeFile(dir.file("noise.wav"), noise, kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    // The sum made here independently: mono on both channels, the noise ends at 3 s.
+    AudioBuffer sum(2, tone.frames());
+    for (int c = 0; c < 2; ++c)
+        for (std::size_t i = 0; i < sum.frames(); ++i)
+            sum.channel(c)[i] = tone.channel(0)[i] + (i < noise.frames() ? noise.channel(c)[i] : 0.0f);
+    writeFile(dir.file("sum.wav"), sum, kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    const AudioMetrics sumMetrics = analyzeFile(dir.file("sum.wav"), withTruePeak());
+    ASSERT_GT(sumMetrics.truePeakDbtp, 0.0); // the case that needs a gain
+
+    const auto results = writePreviews({{"stems", dir.file("stems_preview.ogg"), {dir.file("tone.wav"), dir.file("noise.wav")}, kNaN}},
+                                       kRate, true, nullptr);
+    ASSERT_EQ(results.size(), 1u);
+    const PreviewResult& r = results[0];
+    // The source measured is the unity sum (±0.1 LU / ±0.2 dB: the same meters, block edges).
+    EXPECT_NEAR(r.sourceLufs, sumMetrics.integratedLufs, 0.1);
+    EXPECT_NEAR(r.gainDb, kPreviewSourcePeakDbtp - sumMetrics.truePeakDbtp, 0.2);
+    // The encoded file, measured by the analyser: what the report says, ≥ 1 dB below 0 dBTP,
+    // and as loud as the sum lowered by the gain (Vorbis keeps loudness within 0.2 LU).
+    const AudioMetrics ogg = analyzeFile(dir.file("stems_preview.ogg"), withTruePeak());
+    EXPECT_NEAR(ogg.durationS, 4.0, 0.05);
+    EXPECT_NEAR(r.lufs, ogg.integratedLufs, 0.1);
+    EXPECT_NEAR(r.truePeakDbtp, ogg.truePeakDbtp, 0.3);
+    EXPECT_LE(ogg.truePeakDbtp, -1.0);
+    EXPECT_NEAR(ogg.integratedLufs, sumMetrics.integratedLufs + r.gainDb, 0.2);
+}
+
+TEST(Previews, QuietSourceKeepsUnityGainAndKnownPeakIsUsed)
+{
+    TempDir dir;
+    writeFile(dir.file("quiet.wav"), pinkNoise(kRate, 2, 2.0, -30.0, 9), kRate, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+    const AudioMetrics m = analyzeFile(dir.file("quiet.wav"), withTruePeak());
+    // A known peak (the mix's, from its metrics) is used as given: no measuring pass.
+    const auto results = writePreviews({{"mix", dir.file("mix_preview.ogg"), {dir.file("quiet.wav")}, m.truePeakDbtp},
+                                        {"master", dir.file("preview.ogg"), {dir.file("quiet.wav")}, 2.0}},
+                                       kRate, false, nullptr);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_DOUBLE_EQ(results[0].gainDb, 0.0);
+    EXPECT_TRUE(std::isnan(results[0].sourceLufs));
+    EXPECT_NEAR(results[0].lufs, m.integratedLufs, 0.2);
+    EXPECT_DOUBLE_EQ(results[1].gainDb, kPreviewSourcePeakDbtp - 2.0);
+    EXPECT_NEAR(results[1].lufs, m.integratedLufs + results[1].gainDb, 0.2);
+}
+
+TEST(Previews, ProgressCanCancelAndLeavesNoFile)
+{
+    TempDir dir;
+    writeFile(dir.file("a.wav"), pinkNoise(kRate, 2, 10.0, -20.0, 3), kRate, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+    struct Stop {};
+    EXPECT_THROW(writePreviews({{"mix", dir.file("mix_preview.ogg"), {dir.file("a.wav")}, kNaN}}, kRate, true,
+                               [&](const std::string& stage, double) {
+                                   EXPECT_EQ(stage, "preview");
+                                   throw Stop{}; // at the first report, before the previews end
+                               }),
+                 Stop);
+    EXPECT_FALSE(std::filesystem::exists(dir.file("mix_preview.ogg")));
+}
