@@ -16,6 +16,8 @@ find_package(OpenSSL REQUIRED)
 find_package(spdlog REQUIRED)
 # HTTP client (reference tracks by URL; S3)
 find_package(CURL REQUIRED)
+# Scale-out job store and queue (PostgreSQL), libpqxx 6.x
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 if(MIXMASTER_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
   python3-jsonschema
+  postgresql
   prometheus curl libssl-dev openssl wrk
   chromium
 )

@@ -16,6 +16,7 @@ void registerCommands(CLI::App& app)
     addPresetsCommand(app);
     addRunCommands(app);
     addServeCommand(app);
+    addWorkerCommand(app);
 }
 
 int runSelected(CLI::App&)

@@ -16,5 +16,6 @@ void addAnalyzeCommand(CLI::App& app);
 void addPresetsCommand(CLI::App& app);
 void addRunCommands(CLI::App& app);
 void addServeCommand(CLI::App& app);
+void addWorkerCommand(CLI::App& app);
 
 } // namespace mm::cli

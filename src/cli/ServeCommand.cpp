@@ -23,7 +23,16 @@ void addServeCommand(CLI::App& app)
     cmd->add_option("--host", c->host, "Address to listen on")->envname("MIXMASTER_HOST")->capture_default_str();
     cmd->add_option("--port", c->port, "Port (0: any free port)")->envname("MIXMASTER_PORT")->capture_default_str();
     cmd->add_option("--data-dir", c->dataDir, "Folder for the job store and job files")->envname("MIXMASTER_DATA_DIR")->capture_default_str();
-    cmd->add_option("--workers", c->workers, "Jobs run at once")->envname("MIXMASTER_WORKERS")->check(CLI::Range(1, 256))->capture_default_str();
+    cmd->add_option("--workers", c->workers, "Jobs run at once in this process (0 with --db postgres://…: only `mixmaster worker` processes run them)")
+        ->envname("MIXMASTER_WORKERS")->check(CLI::Range(0, 256))->capture_default_str();
+    cmd->add_option("--db", c->db, "Job store: sqlite:PATH (default DATA_DIR/jobs.sqlite3) or postgres://USER@HOST:PORT/DB (shared queue)")
+        ->envname("MIXMASTER_DB");
+    cmd->add_option("--storage", c->storage, "Job files: a folder (default DATA_DIR) or s3://BUCKET[/PREFIX]?endpoint=URL (keys from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
+        ->envname("MIXMASTER_STORAGE");
+    cmd->add_option("--lease-seconds", c->leaseSeconds, "With postgres: a job whose worker stopped answering is taken again after this")
+        ->envname("MIXMASTER_LEASE_SECONDS")->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+    cmd->add_option("--presign-seconds", c->presignSeconds, "With s3: downloads redirect to presigned URLs valid this long (0: streamed by the server)")
+        ->envname("MIXMASTER_PRESIGN_SECONDS")->check(CLI::Range(0, 7 * 24 * 3600))->capture_default_str();
     cmd->add_option("--queue-size", c->queueCapacity, "Jobs waiting beyond this answer 429")->envname("MIXMASTER_QUEUE_SIZE")->capture_default_str();
     cmd->add_option("--api-keys-file", c->apiKeysFile, "File of SHA-256 hex digests of the API keys, one per line")->envname("MIXMASTER_API_KEYS_FILE");
     cmd->add_flag("--insecure", c->insecure, "Allow a non-loopback host without API keys")->envname("MIXMASTER_INSECURE");

@@ -5,6 +5,8 @@
 #include "mixmaster/Version.h"
 #include "pipeline/Preset.h"
 #include "service/ApiError.h"
+#include "service/Backends.h"
+#include "service/WorkerPool.h"
 #include "service/HttpJson.h"
 
 #include <spdlog/spdlog.h>
@@ -73,9 +75,9 @@ ApiServer::ApiServer(ServiceConfig config) : config_(std::move(config))
     fs::create_directories(config_.dataDir, ec);
     if (ec)
         throw InputError("cannot create the data folder " + config_.dataDir + ": " + ec.message());
-    store_ = std::make_unique<SqliteJobStore>((fs::path(config_.dataDir) / "jobs.sqlite3").string());
-    blobs_ = std::make_unique<LocalBlobStore>(config_.dataDir);
-    pool_ = std::make_unique<WorkerPool>(*store_, *blobs_, metrics_, config_.workers, config_.queueCapacity);
+    store_ = openJobStore(config_);
+    blobs_ = openBlobStore(config_);
+    pool_ = openJobQueue(config_, *store_, *blobs_, metrics_);
     for (const auto& id : store_->recover(kMaxAttempts)) {
         spdlog::info("job {}: queued again after a restart", id);
         pool_->submitRecovered(id);

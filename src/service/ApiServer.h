@@ -1,13 +1,14 @@
 #pragma once
-// The embedded-mode HTTP service of DESIGN.md: the v1 API over cpp-httplib, an SQLite job
-// store and a local blob folder, an in-process worker pool, Prometheus metrics.
+// The HTTP service of DESIGN.md: the v1 API over cpp-httplib, Prometheus metrics, and the
+// backends config names (Backends.h): embedded SQLite + local folder + in-process worker
+// pool by default; PostgreSQL queue + S3 + `mixmaster worker` processes to scale out.
 //   ApiServer s(config); int port = s.bind(); s.listen(); // blocks until stop()
 #include "service/ApiKeys.h"
 #include "service/BlobStore.h"
 #include "service/Metrics.h"
 #include "service/ServiceConfig.h"
-#include "service/SqliteJobStore.h"
-#include "service/WorkerPool.h"
+#include "service/JobQueue.h"
+#include "service/JobStore.h"
 
 #include <httplib.h>
 
@@ -49,10 +50,10 @@ private:
 
     ServiceConfig config_;
     ApiKeys keys_;
-    std::unique_ptr<SqliteJobStore> store_;
-    std::unique_ptr<LocalBlobStore> blobs_;
+    std::unique_ptr<JobStore> store_;
+    std::unique_ptr<BlobStore> blobs_;
     Metrics metrics_;
-    std::unique_ptr<WorkerPool> pool_;
+    std::unique_ptr<JobQueue> pool_;
     httplib::Server http_;
     std::atomic<bool> stopping_{false};
     std::mutex stopMutex_;

@@ -95,25 +95,31 @@ void ApiServer::download(const httplib::Request& req, httplib::Response& res)
                          "unknown download `" + kind + "`; one of mix, master, report, preview, mix_preview, stems_preview");
     if (job->status != status::kSucceeded)
         return sendError(res, 409, "not_ready", "job " + job->id + " is " + job->status + "; downloads exist once it succeeded");
-    const fs::path path = blobs_->outputDir(job->id) / d.file;
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec)
-        return sendError(res, 404, "not_found", std::string(d.file) + " is gone (expired or deleted)");
-    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-    if (!*in)
-        return sendError(res, 404, "not_found", std::string(d.file) + " cannot be read");
-    res.set_header("Content-Disposition", std::string("attachment; filename=\"") + d.file + "\"");
-    res.set_content_provider(static_cast<std::size_t>(size), d.contentType,
-                             [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                                 char buf[64 * 1024];
-                                 in->seekg(static_cast<std::streamoff>(offset));
-                                 const auto n = std::min(length, sizeof buf);
-                                 in->read(buf, static_cast<std::streamsize>(n));
-                                 const auto got = in->gcount();
-                                 if (got <= 0)
+    const std::string file = d.file, id = job->id;
+    if (config_.presignSeconds > 0)
+        if (const auto url = blobs_->presignedUrl(id, file, config_.presignSeconds))
+            return res.set_redirect(*url, 302);
+    std::optional<std::uint64_t> size;
+    try {
+        size = blobs_->outputSize(id, file);
+    } catch (const StorageError& e) {
+        return sendError(res, 503, "storage_unavailable", file + " cannot be read now: " + e.what());
+    }
+    if (!size)
+        return sendError(res, 404, "not_found", file + " is gone (expired or deleted)");
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
+    // Read in 1 MiB pieces (a ranged GET each from object storage): memory stays flat.
+    auto buf = std::make_shared<std::vector<char>>(1u << 20);
+    BlobStore* blobs = blobs_.get();
+    res.set_content_provider(static_cast<std::size_t>(*size), d.contentType,
+                             [blobs, id, file, buf](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 std::size_t got = 0;
+                                 try {
+                                     got = blobs->readOutput(id, file, offset, buf->data(), std::min(length, buf->size()));
+                                 } catch (const std::exception&) {
                                      return false;
-                                 return sink.write(buf, static_cast<std::size_t>(got));
+                                 }
+                                 return got > 0 && sink.write(buf->data(), got);
                              });
 }
 

@@ -208,7 +208,6 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
             spec["options"]["reference_track_url"] = referenceUrl;
         }
 
-
         std::vector<std::string> files = u.stems;
         if (!u.reference.empty())
             files.push_back(u.reference);
@@ -230,6 +229,12 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
             }
         }
 
+        // Object storage: the inputs are in the bucket before any worker can see the job.
+        try {
+            blobs_->commitInputs(id, files);
+        } catch (const StorageError& e) {
+            throw ApiError(503, "storage_unavailable", std::string("cannot store the upload: ") + e.what());
+        }
         JobRecord job;
         job.id = id;
         job.owner = *owner;
@@ -244,10 +249,15 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
         spdlog::info("job {}: queued ({} stems, {} bytes, preset {}) after_upload_ms={:.1f}", id, u.stems.size(), u.totalBytes,
                      spec["preset"].get<std::string>(),
                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - bodyEnd).count());
+        blobs_->releaseLocal(id);
         res.set_header("Location", "/v1/jobs/" + id);
         sendJson(res, 202, {{"job_id", id}, {"status", status::kQueued}});
     } catch (...) {
-        blobs_->remove(id);
+        try {
+            blobs_->remove(id);
+        } catch (const std::exception& e) {
+            spdlog::warn("job {}: refused upload not cleaned up: {}", id, e.what());
+        }
         throw;
     }
 }

@@ -3,6 +3,7 @@
 #include "core/Errors.h"
 
 #include <algorithm>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -61,6 +62,31 @@ void LocalBlobStore::remove(const std::string& jobId)
 {
     std::error_code ec;
     fs::remove_all(jobDir(jobId), ec);
+}
+
+std::optional<std::uint64_t> LocalBlobStore::outputSize(const std::string& jobId, const std::string& name)
+{
+    if (!isSafeFileName(name))
+        return std::nullopt;
+    std::error_code ec;
+    const auto size = fs::file_size(outputDir(jobId) / name, ec);
+    if (ec)
+        return std::nullopt;
+    return size;
+}
+
+std::size_t LocalBlobStore::readOutput(const std::string& jobId, const std::string& name, std::uint64_t offset, char* buf,
+                                       std::size_t size)
+{
+    if (!isSafeFileName(name))
+        return 0;
+    std::ifstream in(outputDir(jobId) / name, std::ios::binary);
+    if (!in)
+        throw StorageError(name + " cannot be read");
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(buf, static_cast<std::streamsize>(size));
+    const auto got = in.gcount();
+    return got > 0 ? static_cast<std::size_t>(got) : 0;
 }
 
 } // namespace mm::service

@@ -22,6 +22,11 @@ struct ServiceConfig {
     double sweepIntervalS = 60.0;    ///< how often expired jobs are looked for
     int httpThreads = 64;            ///< each SSE listener holds one
     std::string webDir;              ///< the web UI (web/dist) served at /; empty or missing: none
+    // Scale-out (docs/DEPLOYMENT.md): empty db and storage are the embedded defaults.
+    std::string db;                  ///< "" or sqlite:PATH: dataDir/jobs.sqlite3; postgres://…: shared queue
+    std::string storage;             ///< "" or a folder: dataDir; s3://BUCKET?endpoint=URL: object storage
+    double leaseSeconds = 30.0;      ///< a dead queue worker's job is taken again after this
+    int presignSeconds = 0;          ///< > 0: S3 downloads redirect to URLs valid this long
     std::vector<std::string> referenceHosts; ///< hosts options.reference_track_url may name; empty: none
     double maxReferenceMb = 200.0;   ///< per fetched reference track
     int referenceTimeoutS = 60;      ///< per fetched reference track, redirects included

@@ -1,43 +1,13 @@
 #include "service/WorkerPool.h"
 
 #include "core/Errors.h"
-#include "service/JobSpecJson.h"
+#include "service/JobRun.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 
 namespace mm::service {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-/// Thrown from the progress callback to unwind the pipeline.
-struct JobInterrupted {};
-
-/// The share of the whole job before each stage starts and its weight, measured on
-/// typical 4-minute jobs: analysis and mastering dominate, the preview is short.
-struct StageSpan {
-    const char* stage;
-    double start, weight;
-};
-constexpr StageSpan kStages[] = {{"analysis", 0.0, 0.15}, {"mixing", 0.15, 0.35}, {"balancing", 0.5, 0.05},
-                                 {"writing mix", 0.55, 0.05}, {"mastering", 0.6, 0.35}, {"preview", 0.95, 0.05}};
-
-double overallProgress(const std::string& stage, double fraction, double previous)
-{
-    for (const auto& s : kStages)
-        if (stage == s.stage)
-            return std::max(previous, std::clamp(s.start + s.weight * fraction, 0.0, 1.0));
-    return previous;
-}
-
-// Progress writes to the store at most this often (plus every stage change).
-constexpr auto kProgressInterval = std::chrono::milliseconds(250);
-
-} // namespace
-
 WorkerPool::WorkerPool(JobStore& store, BlobStore& blobs, Metrics& metrics, int workers, std::size_t capacity)
     : store_(store), blobs_(blobs), metrics_(metrics), capacity_(capacity)
 {
@@ -158,68 +128,28 @@ void WorkerPool::workerLoop()
 
 void WorkerPool::run(const std::string& id, const std::atomic<bool>& cancel)
 {
-    const auto t0 = Clock::now();
-    std::string stage;
-    auto stageStart = t0, lastWrite = t0;
-    double progress = 0.0;
-    std::string finalStatus, errorCode, errorMessage;
-    nlohmann::json summary = nullptr;
-    try {
-        const auto rec = store_.get(id);
-        if (!rec)
-            throw JobInterrupted{};
-        spdlog::info("job {}: started (attempt {})", id, rec->attempts);
-        JobSpec spec = jobSpecFromJson(rec->spec, id, blobs_);
-        spec.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, size()));
-        spec.progress = [&](const std::string& s, double f) {
-            if (cancel.load() || stopping_.load())
-                throw JobInterrupted{};
-            const auto now = Clock::now();
-            progress = overallProgress(s, f, progress);
-            if (s != stage) {
-                if (!stage.empty())
-                    metrics_.observeStage(stage, std::chrono::duration<double>(now - stageStart).count());
-                stage = s;
-                stageStart = now;
-            } else if (now - lastWrite < kProgressInterval) {
-                return;
-            }
-            lastWrite = now;
-            store_.setProgress(id, stage, progress);
-        };
-        const JobResult r = runJob(spec);
-        const auto now = Clock::now();
-        if (!stage.empty())
-            metrics_.observeStage(stage, std::chrono::duration<double>(now - stageStart).count());
-        metrics_.observeStage("total", std::chrono::duration<double>(now - t0).count());
-        summary = summaryFromReport(r.report);
-        if (summary["integrated_lufs"].is_number() && summary["true_peak_dbtp"].is_number())
-            metrics_.observeMaster(summary["integrated_lufs"].get<double>(), summary["true_peak_dbtp"].get<double>());
-        finalStatus = status::kSucceeded;
-    } catch (const JobInterrupted&) {
-        finalStatus = cancel.load() ? status::kCancelled : "";
-    } catch (const InputError& e) {
-        finalStatus = status::kFailed;
-        errorCode = "bad_input";
-        errorMessage = e.what();
-    } catch (const std::exception& e) {
-        finalStatus = status::kFailed;
-        errorCode = "internal_error";
-        errorMessage = std::string("the job failed inside MixMaster: ") + e.what() + "; try again or report it with the job id";
-    }
+    const auto rec = store_.get(id);
+    if (!rec)
+        return;
+    spdlog::info("job {}: started (attempt {})", id, rec->attempts);
+    JobRunHooks hooks;
+    hooks.stop = [&] { return cancel.load() || stopping_.load(); };
+    hooks.cancelled = [&] { return cancel.load(); };
+    hooks.progress = [&](const std::string& stage, double progress) { store_.setProgress(id, stage, progress); };
+    const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, size()));
+    const JobOutcome out = runStoredJob(*rec, blobs_, metrics_, threads, hooks);
     {
         std::lock_guard lock(mutex_);
         if (removeAfter_.count(id))
             return; // deleted meanwhile: workerLoop removes it
     }
-    if (finalStatus.empty()) {
+    if (out.status.empty()) {
         spdlog::info("job {}: interrupted by shutdown; queued again at the next start", id);
         return;
     }
-    store_.finish(id, finalStatus, errorCode, errorMessage, summary);
-    metrics_.countFinishedJob(finalStatus);
-    spdlog::info("job {}: {} in {:.2f} s{}{}", id, finalStatus, std::chrono::duration<double>(Clock::now() - t0).count(),
-                 errorMessage.empty() ? "" : ": ", errorMessage);
+    store_.finish(id, out.status, out.errorCode, out.errorMessage, out.summary);
+    metrics_.countFinishedJob(out.status);
+    spdlog::info("job {}: {} in {:.2f} s{}{}", id, out.status, out.seconds, out.errorMessage.empty() ? "" : ": ", out.errorMessage);
 }
 
 } // namespace mm::service
