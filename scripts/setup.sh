@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvorbis-dev libogg-dev time
   python3-jsonschema
+  python3-torch python3-numpy python3-soundfile
   postgresql
   prometheus curl libssl-dev openssl wrk
   chromium

@@ -13,6 +13,7 @@ void setExitCode(int code)
 void registerCommands(CLI::App& app)
 {
     addAnalyzeCommand(app);
+    addFeaturesCommand(app);
     addPresetsCommand(app);
     addRunCommands(app);
     addServeCommand(app);

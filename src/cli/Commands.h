@@ -13,6 +13,7 @@ int runSelected(CLI::App& app);
 void setExitCode(int code);
 
 void addAnalyzeCommand(CLI::App& app);
+void addFeaturesCommand(CLI::App& app);
 void addPresetsCommand(CLI::App& app);
 void addRunCommands(CLI::App& app);
 void addServeCommand(CLI::App& app);

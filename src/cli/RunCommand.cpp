@@ -16,7 +16,7 @@ namespace {
 
 struct RunArgs {
     std::vector<std::string> stems;
-    std::string mix, stemsDir, meta, preset = "Pop", outDir, format = "wav24", policy = "rules", reference;
+    std::string mix, stemsDir, meta, preset = "Pop", outDir, format = "wav24", policy = "auto", reference;
     std::optional<double> lufs, ceiling, width, lraMax, matchPct;
     bool respectUserGains = false, bypassParallelComp = false, exportStems = false, strict = false, noPreview = false;
     int threads = 0;
@@ -130,7 +130,7 @@ void addStemOptions(CLI::App* cmd, RunArgs& a)
     cmd->add_flag("--respect-user-gains", a.respectUserGains, "Keep the metadata's gain and pan");
     cmd->add_flag("--bypass-parallel-comp", a.bypassParallelComp, "No parallel compression on the drum bus");
     cmd->add_flag("--export-stems", a.exportStems, "Also write each processed stem to OUTDIR/stems/");
-    cmd->add_option("--policy", a.policy, "Mixing policy: rules")->capture_default_str();
+    cmd->add_option("--policy", a.policy, "Mixing policy: neural | rules | auto (neural when its model file is found)")->capture_default_str();
     cmd->add_option("--threads", a.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
 }
 

@@ -5,9 +5,9 @@
 #include "core/AudioSource.h"
 #include "core/Errors.h"
 #include "mastering/MasteringChain.h"
-#include "mixing/RulePolicy.h"
 #include "pipeline/MasterSettingsFromPreset.h"
 #include "pipeline/MetricsJson.h"
+#include "pipeline/PolicyChoice.h"
 #include "pipeline/Previews.h"
 #include "pipeline/QcLoop.h"
 #include "pipeline/Report.h"
@@ -71,8 +71,7 @@ JobResult runJob(const JobSpec& spec)
     Preset preset = loadPreset(spec.preset);
     Targets targets = preset.targets;
     applyTargetOverrides(targets, spec.overrides);
-    if (spec.policy != "rules")
-        throw InputError("policy '" + spec.policy + "' is not available in this build; use rules");
+    const PolicyChoice policy = choosePolicy(spec.policy); // "auto": neural when its model is found
     if (spec.stems.empty() && spec.mixPath.empty())
         throw InputError("no stems and no mix given");
     std::optional<std::vector<double>> reference;
@@ -89,7 +88,7 @@ JobResult runJob(const JobSpec& spec)
     const std::filesystem::path out(spec.outDir);
 
     nlohmann::json options{{"respect_user_gains", spec.respectUserGains}, {"bypass_parallel_comp", spec.bypassParallelComp},
-                           {"format", toString(spec.format)}, {"policy", spec.policy}, {"threads", spec.threads},
+                           {"format", toString(spec.format)}, {"policy", policy.policy->name()}, {"threads", spec.threads},
                            {"export_stems", spec.exportStems},
                            {"tone_match_amount", spec.matchAmount ? nlohmann::json(*spec.matchAmount) : nlohmann::json(nullptr)},
                            {"reference", spec.referencePath.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::filesystem::path(spec.referencePath).filename().string())}};
@@ -121,7 +120,7 @@ JobResult runJob(const JobSpec& spec)
                 }
                 bands.process(block);
             };
-        const MixResult mix = mixStems(spec.stems, preset.mix, RulePolicy(), mo);
+        const MixResult mix = mixStems(spec.stems, preset.mix, *policy.policy, mo);
         if (ms && bandsPrepared) {
             auto a = std::make_shared<MixAnalysis>();
             a->metrics = mix.mix;
@@ -134,6 +133,8 @@ JobResult runJob(const JobSpec& spec)
         mixChecks = mix.checks;
         ioSeconds = mix.writeSeconds;
         report = mixReport(mix, preset, targets, options, spec.job, since(t0));
+        if (!policy.modelVersion.empty())
+            report["mix"]["policy_model"] = {{"version", policy.modelVersion}, {"file", policy.modelFile}};
     } else {
         result.mixPath = spec.mixPath;
         const auto tA = Clock::now();

@@ -24,7 +24,7 @@ struct JobSpec {
     bool bypassParallelComp = false;
     bool exportStems = false;
     bool preview = true;            ///< OUTDIR/preview.ogg (Vorbis) of the master
-    std::string policy = "rules";
+    std::string policy = "auto"; ///< auto | neural | rules (pipeline/PolicyChoice.h)
     std::string referencePath;      ///< reference track for tone matching (optional)
     std::optional<double> matchAmount; ///< tone-match amount 0…1 (default: 1 with a reference, else the preset's)
     OutputFormat format = OutputFormat::Wav24;

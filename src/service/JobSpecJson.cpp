@@ -50,11 +50,15 @@ nlohmann::json parseOptions(const std::string& text)
                 throw ApiError(422, "bad_options", "options.format must be one of wav24, wav16, wav32f, flac24");
             }
             out[key] = value;
+        } else if (key == "policy") {
+            if (!value.is_string() || (value != "auto" && value != "neural" && value != "rules"))
+                throw ApiError(422, "bad_options", "options.policy must be one of auto, neural, rules");
+            out[key] = value;
         } else if (key == "reference_track_url") {
             throw ApiError(422, "reference_url_not_allowed",
                            "this server fetches no reference URLs; upload the reference track as a `reference` file part");
         } else {
-            throw ApiError(422, "bad_options", "unknown option `" + key + "`; known: respect_user_gains, bypass_parallel_comp, format");
+            throw ApiError(422, "bad_options", "unknown option `" + key + "`; known: respect_user_gains, bypass_parallel_comp, format, policy");
         }
     }
     return out;
@@ -115,6 +119,7 @@ JobSpec jobSpecFromJson(const nlohmann::json& spec, const std::string& jobId, co
     js.respectUserGains = options.value("respect_user_gains", false);
     js.bypassParallelComp = options.value("bypass_parallel_comp", false);
     js.format = parseOutputFormat(options.value("format", std::string("wav24")));
+    js.policy = options.value("policy", std::string("auto"));
     const auto& ref = spec.value("reference", nlohmann::json());
     if (ref.is_string())
         js.referencePath = blobs.inputPath(jobId, ref.get<std::string>()).string();

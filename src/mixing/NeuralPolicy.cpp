@@ -1,0 +1,118 @@
+#include "mixing/NeuralPolicy.h"
+
+#include "analysis/KWeighting.h"
+#include "analysis/Spectrum.h"
+#include "dsp/BiquadDesign.h"
+#include "mixing/RulePolicy.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace mm {
+namespace {
+
+std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0)
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, fmt, a, b, c);
+    return buf;
+}
+
+/// Loudness change (LU) the EQ bands cause on a stem, from its long-term third-octave
+/// spectrum weighted by the K-filter of BS.1770 (as the rule policy compensates its filters).
+double eqLoudnessChangeDb(const StemInfo& stem, const std::vector<EqDecision>& eq)
+{
+    if (eq.empty())
+        return 0.0;
+    const double fs = stem.metrics.sampleRate > 0 ? stem.metrics.sampleRate : 48000.0;
+    const auto k = designKWeighting(fs);
+    const BiquadCoeffs shelf{k.shelfB[0], k.shelfB[1], k.shelfB[2], k.shelfA[1], k.shelfA[2]};
+    const BiquadCoeffs rlb{k.hpB[0], k.hpB[1], k.hpB[2], k.hpA[1], k.hpA[2]};
+    const auto& centres = thirdOctaveCentres();
+    const auto& spec = stem.metrics.thirdOctaveDb;
+    double before = 0.0, after = 0.0;
+    for (std::size_t b = 0; b < centres.size() && b < spec.size(); ++b) {
+        const double f = centres[b];
+        if (f >= 0.45 * fs)
+            break;
+        double db = spec[b] + magnitudeDb(shelf, f, fs) + magnitudeDb(rlb, f, fs);
+        before += std::pow(10.0, db / 10.0);
+        for (const auto& e : eq)
+            db += magnitudeDb(designPeak(e.band.freq, e.band.q, e.band.gainDb, fs), f, fs);
+        after += std::pow(10.0, db / 10.0);
+    }
+    return before > 0.0 && after > 0.0 ? 10.0 * std::log10(after / before) : 0.0;
+}
+
+} // namespace
+
+std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stems, const MixSettings& settings) const
+{
+    // Mutes, high-pass, compression (with its fader make-up) and buses from the rules.
+    std::vector<StemDecision> out = RulePolicy().decide(stems, settings);
+    std::vector<std::size_t> active;
+    for (std::size_t i = 0; i < stems.size(); ++i)
+        if (!out[i].muted)
+            active.push_back(i);
+    if (active.empty())
+        return out;
+    Eigen::MatrixXd x(static_cast<Eigen::Index>(active.size()), kNeuralInputs);
+    for (std::size_t r = 0; r < active.size(); ++r) {
+        const auto v = neuralStemInputs(stems[active[r]]);
+        for (int c = 0; c < kNeuralInputs; ++c)
+            x(static_cast<Eigen::Index>(r), c) = v[static_cast<std::size_t>(c)];
+    }
+    const auto pred = model_.predict(x);
+    // The model's levels are relative to one another; shift them so that, as powers,
+    // they sum to the mix (0 LU), as the rule policy does with its targets.
+    double power = 0.0;
+    for (const auto& p : pred)
+        power += std::pow(10.0, p.relativeLu / 10.0);
+    const double shift = 10.0 * std::log10(power);
+    const std::string tag = " (neural model " + model_.version() + ")";
+    for (std::size_t r = 0; r < active.size(); ++r) {
+        const std::size_t i = active[r];
+        const auto& s = stems[i];
+        auto& d = out[i];
+        const auto& p = pred[r];
+        // EQ: the model's bands replace the rules' unmasking cuts.
+        const double oldEqChange = eqLoudnessChangeDb(s, d.eq);
+        d.eq.clear();
+        for (int k = 0; k < kNeuralEqBands; ++k) {
+            const double g = p.eqDb[static_cast<std::size_t>(k)];
+            if (std::fabs(g) < kMinEqDb)
+                continue;
+            EqDecision e;
+            e.band = EqBand{FilterType::Peak, neuralEqCentreHz(k), kNeuralEqQ, g, true};
+            e.reason = format("%+.1f dB at %.0f Hz", g, neuralEqCentreHz(k)) + tag;
+            d.eq.push_back(e);
+        }
+        const double eqChange = eqLoudnessChangeDb(s, d.eq);
+        const bool userGain = settings.respectUserGains && s.userGainDb;
+        const double rel = p.relativeLu - shift;
+        if (!userGain) {
+            // The rules' fader already holds the compressor make-up and the filter
+            // compensation: move it by the change of target and of EQ loudness.
+            const double move = (rel - d.expectedRelativeLu) - (eqChange - oldEqChange);
+            d.gainDb += move;
+            d.gainReason = format("%+.1f dB: stem at %.1f LUFS brought to %+.1f LU relative to the mix", d.gainDb,
+                                  s.metrics.integratedLufs, rel) + tag;
+            if (d.compress)
+                d.gainReason += "; includes the compressor's make-up";
+            d.expectedRelativeLu = rel;
+        }
+        if (!(settings.respectUserGains && s.userPan)) {
+            const bool mono = s.metrics.channels == 1 || s.metrics.widthPct < 5.0;
+            if (mono) {
+                d.pan = p.pan;
+                d.panReason = format("pan %+.2f", d.pan) + tag;
+            } else {
+                d.pan = 0.0;
+                d.panReason = format("centre: already stereo (width %.0f %%), its own image kept", s.metrics.widthPct);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace mm

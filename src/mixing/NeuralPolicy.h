@@ -1,0 +1,27 @@
+#pragma once
+// The neural mixing policy: a small set model (NeuralModel, trained in training/ on
+// arrangements rendered into stems) decides each stem's loudness relative to the mix, a
+// peaking EQ on the seven upper mixing bands and the pan of mono stems. High-pass,
+// compression, mutes and drum-bus membership are the rule policy's, so the two policies
+// differ exactly in what the model learnt. The decisions go through the same guardrails
+// (applied by the mix engine) as the rules'.
+#include "mixing/MixPolicy.h"
+#include "mixing/NeuralModel.h"
+
+namespace mm {
+
+class NeuralPolicy final : public MixPolicy {
+public:
+    explicit NeuralPolicy(NeuralModel model) : model_(std::move(model)) {}
+    std::string name() const override { return "neural"; }
+    const NeuralModel& model() const { return model_; }
+    std::vector<StemDecision> decide(const std::vector<StemInfo>& stems, const MixSettings& settings) const override;
+
+    /// EQ gains below this (dB) are not applied: inaudible, and each band costs a biquad.
+    static constexpr double kMinEqDb = 0.5;
+
+private:
+    NeuralModel model_;
+};
+
+} // namespace mm

@@ -1,0 +1,27 @@
+#pragma once
+// Which mixing policy a job uses. "auto" (the default) is the neural policy when its model
+// file is found, else the rules; "neural" without a model file is a clear InputError.
+// The model is looked up like the presets: $MIXMASTER_MODELS_DIR, else the source tree's
+// models/ folder compiled in.
+#include "mixing/MixPolicy.h"
+
+#include <memory>
+#include <string>
+
+namespace mm {
+
+/// Folder holding mix_policy.json.
+std::string modelsDir();
+/// modelsDir()/mix_policy.json
+std::string defaultModelPath();
+
+struct PolicyChoice {
+    std::unique_ptr<MixPolicy> policy;
+    std::string modelVersion; ///< empty for the rules
+    std::string modelFile;    ///< file name of the model, empty for the rules
+};
+
+/// "auto", "neural" or "rules"; InputError for anything else.
+PolicyChoice choosePolicy(const std::string& name);
+
+} // namespace mm

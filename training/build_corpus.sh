@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Rebuilds the training corpus from Debian packages only: installs MMA, FluidSynth, the
+# FluidR3 GM soundfont and the Python packages, then renders the songs into stems
+# (training/corpus/, ignored by git). Takes ~30 min on 2 busy shared cores; rerunning skips the
+# songs already rendered. Extra arguments go to build_corpus.py (e.g. --songs 20).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ "$(id -u)" = 0 ] && ! command -v mma >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mma fluidsynth fluid-soundfont-gm \
+    python3-mido python3-numpy python3-soundfile python3-torch >/dev/null
+fi
+# Two processes (SHARDS) by default: the synth waits on I/O as much as on the CPU.
+shards="${SHARDS:-2}"
+pids=()
+for ((i = 0; i < shards; i++)); do
+  nice -n 10 /usr/bin/python3 "$here/build_corpus.py" --shards "$shards" --shard "$i" "$@" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done

@@ -1,0 +1,201 @@
+"""Evaluate mixing policies on the validation songs with stem levels scattered +-12 dB.
+
+Per method and song: each stem's final loudness relative to the mix, compared with the
+arranger's (the clean stems), after removing the song's common offset -> |error| in dB
+(median and mean over all stems); and a multi-resolution STFT distance of the resulting
+mix to the ground-truth mix (sum of the clean stems) after RMS alignment.
+
+Methods: scattered sum untouched; every stem at equal loudness; mean level per role (from
+the training songs); the neural model's levels (PyTorch, gains only); and the engine's
+`mixmaster mix --policy rules|neural` (full processing: high-pass, EQ, compression, buses),
+whose realised per-stem levels are read from report.json. For the engine methods the STFT
+distance is given twice: of mix.wav itself, and of the clean stems at the realised levels
+(balance only), comparable to the gain-only methods.
+"""
+import argparse
+import glob
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+import numpy as np
+import soundfile as sf
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model as mp  # noqa: E402
+
+
+def mr_stft(ref, est):
+    """Mean over FFT sizes 512/1024/2048 (hop n/4, Hann) of spectral convergence + mean |log mag diff|."""
+    out = []
+    for n in (512, 1024, 2048):
+        win = np.hanning(n)
+        def spec(x):
+            frames = np.lib.stride_tricks.sliding_window_view(x, n, axis=0)[:: n // 4]
+            return np.abs(np.fft.rfft(frames * win, axis=-1))
+        vals = []
+        for c in range(ref.shape[1]):
+            r, e = spec(ref[:, c]), spec(est[:, c])
+            sc = np.linalg.norm(r - e) / max(1e-12, np.linalg.norm(r))
+            lm = np.mean(np.abs(np.log(r + 1e-5) - np.log(e + 1e-5)))
+            vals.append(sc + lm)
+        out.append(np.mean(vals))
+    return float(np.mean(out))
+
+
+def rms_align(ref, est):
+    return est * np.sqrt(np.mean(ref ** 2) / max(1e-20, np.mean(est ** 2)))
+
+
+def to_stereo(a):
+    return np.repeat(a, 2, axis=1) if a.shape[1] == 1 else a
+
+
+def features(mixmaster, files, roles, scratch):
+    meta = f"{scratch}/meta.json"
+    json.dump([{"name": os.path.basename(p), "role": r} for p, r in zip(files, roles)], open(meta, "w"))
+    out = subprocess.run([mixmaster, "features", "--meta", meta, *files], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout), meta
+
+
+def role_means(dataset):
+    acc = {}
+    for p in glob.glob(f"{dataset}/train/*_v0.npz"):
+        z = np.load(p)
+        rel = z["rel_lu"] - z["rel_lu"].mean()
+        for r, v in zip(z["roles"], rel):
+            acc.setdefault(str(r), []).append(v)
+    return {r: float(np.mean(v)) for r, v in acc.items()}
+
+
+def errors(final, truth):
+    d = np.asarray(final) - np.asarray(truth)
+    return list(np.abs(d - d.mean()))
+
+
+METHODS = ["untouched", "equal_loudness", "role_mean", "neural_gains", "rules_engine", "neural_engine"]
+ENGINE_METHODS = ["rules_engine", "neural_engine"]
+_NET = {}
+
+
+def eval_song(task):
+    """All methods on one validation song: per-stem |errors|, STFT distances."""
+    args, song, by_role = task
+    if args.model not in _NET:
+        torch.set_num_threads(1)
+        _NET[args.model] = mp.load(args.model)[0]
+    net = _NET[args.model]
+    err = {m: [] for m in METHODS}
+    dist = {m: [] for m in METHODS}
+    dist_bal = {m: [] for m in ENGINE_METHODS}
+    per_role = {m: {} for m in METHODS}
+    sd = f"{args.corpus}/songs/{song}"
+    info = json.load(open(f"{sd}/info.json"))
+    names = [s["name"] for s in info["stems"]]
+    roles = [s["role"] for s in info["stems"]]
+    n_win = int(args.window_s * 44100)
+    clean = {n: sf.read(f"{sd}/stems/{n}", dtype="float64", always_2d=True)[0][:n_win] for n in names}
+    with tempfile.TemporaryDirectory() as scratch:
+        for n in names:
+            sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
+        cf, _ = features(args.mixmaster, [f"{scratch}/{n}" for n in names], roles, scratch)
+        keep = [i for i, f in enumerate(cf) if f["integrated_lufs"] is not None and not f["silent"]]
+        names, roles = [names[i] for i in keep], [roles[i] for i in keep]
+        L = np.array([cf[i]["integrated_lufs"] for i in keep])
+        truth = L - 10 * np.log10(np.sum(10 ** (L / 10)))
+        gt = sum(to_stereo(clean[n]) for n in names)
+
+        def balance_mix(final):
+            return sum(to_stereo(clean[n]) * 10 ** ((f - l) / 20) for n, f, l in zip(names, final, L))
+
+        for k in range(args.scatters):
+            rng = np.random.default_rng([args.seed, zlib.crc32(song.encode()), k])
+            g = rng.uniform(-12, 12, len(names))
+            files = []
+            for n, gi in zip(names, g):
+                sf.write(f"{scratch}/{n}", (clean[n] * 10 ** (gi / 20)).astype(np.float32), 44100, subtype="FLOAT")
+                files.append(f"{scratch}/{n}")
+            sfeat, meta = features(args.mixmaster, files, roles, scratch)
+            x = torch.tensor([f["inputs"] for f in sfeat], dtype=torch.float64).unsqueeze(0)
+            with torch.no_grad():
+                o = net(x, torch.ones(1, len(names), dtype=torch.float64))[0]
+            finals = {"untouched": L + g, "equal_loudness": np.zeros(len(names)),
+                      "role_mean": np.array([by_role.get(r, 0.0) for r in roles]),
+                      "neural_gains": (10.0 * o[:, 0]).numpy()}
+            for policy in ("rules", "neural"):
+                out = f"{scratch}/out-{policy}"
+                subprocess.run([args.mixmaster, "mix", "--policy", policy, "--meta", meta, "--no-preview",
+                                "--threads", "1", "-o", out, *files], check=True, capture_output=True,
+                               env=dict(os.environ, MIXMASTER_MODELS_DIR=os.path.dirname(os.path.abspath(args.model))))
+                rep = json.load(open(f"{out}/report.json"))
+                rel = {s["name"]: s["output"]["relative_to_mix_lu"] for s in rep["stems"]}
+                final = np.array([rel[n] if rel[n] is not None else -60.0 for n in names])
+                finals[f"{policy}_engine"] = final
+                mix = sf.read(f"{out}/mix.wav", dtype="float64", always_2d=True)[0][: len(gt)]
+                dist[f"{policy}_engine"].append(mr_stft(gt, rms_align(gt, mix)))
+                dist_bal[f"{policy}_engine"].append(mr_stft(gt, rms_align(gt, balance_mix(final))))
+            for m, final in finals.items():
+                e = errors(final, truth)
+                err[m] += e
+                for r, v in zip(roles, e):
+                    per_role[m].setdefault(r, []).append(v)
+                if m not in ("rules_engine", "neural_engine"):
+                    dist[m].append(mr_stft(gt, rms_align(gt, balance_mix(final))))
+    return {"err": err, "dist": dist, "dist_bal": dist_bal, "per_role": per_role}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", default=f"{here}/corpus")
+    ap.add_argument("--dataset", default=f"{here}/dataset")
+    ap.add_argument("--model", default=f"{here}/../models/mix_policy.json")
+    ap.add_argument("--mixmaster", default=f"{here}/../build/mixmaster")
+    ap.add_argument("--scatters", type=int, default=2, help="scatterings per validation song")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--jobs", type=int, default=2, help="songs evaluated in parallel")
+    ap.add_argument("--max-songs", type=int, default=0, help="only the first N validation songs (quick checks)")
+    ap.add_argument("--window-s", type=float, default=12.0, help="seconds of each excerpt used (as in training)")
+    ap.add_argument("--out", default=f"{here}/../models/evaluation.json")
+    args = ap.parse_args()
+    split = json.load(open(f"{args.corpus}/split.json"))
+    doc = json.load(open(args.model))
+    by_role = role_means(args.dataset)
+    err = {m: [] for m in METHODS}
+    dist = {m: [] for m in METHODS}
+    dist_bal = {m: [] for m in ENGINE_METHODS}
+    per_role = {m: {} for m in METHODS}
+    t0 = time.time()
+    songs = split["validation"][: args.max_songs] if args.max_songs else split["validation"]
+    with multiprocessing.Pool(args.jobs) as pool:
+        for song, r in zip(songs, pool.imap(eval_song, [(args, s, by_role) for s in songs])):
+            for m in METHODS:
+                err[m] += r["err"][m]
+                dist[m] += r["dist"][m]
+                for role, v in r["per_role"][m].items():
+                    per_role[m].setdefault(role, []).extend(v)
+            for m in ENGINE_METHODS:
+                dist_bal[m] += r["dist_bal"][m]
+            print(f"{song}: " + ", ".join(f"{m} {np.mean(r['err'][m]):.2f}" for m in METHODS), flush=True)
+    result = {"model_version": doc["version"], "window_s": args.window_s, "songs": len(songs), "scatters_per_song": args.scatters,
+              "stems": len(err["untouched"]), "seconds": round(time.time() - t0, 1), "methods": {}}
+    for m in METHODS:
+        result["methods"][m] = {
+            "loudness_error_median_db": round(float(np.median(err[m])), 2),
+            "loudness_error_mean_db": round(float(np.mean(err[m])), 2),
+            "mr_stft": round(float(np.mean(dist[m])), 3),
+            "per_role_mean_db": {r: round(float(np.mean(v)), 2) for r, v in sorted(per_role[m].items())}}
+        if m in dist_bal:
+            result["methods"][m]["mr_stft_balance_only"] = round(float(np.mean(dist_bal[m])), 3)
+    json.dump(result, open(args.out, "w"), indent=1)
+    print(json.dumps({m: {k: v for k, v in r.items() if k != "per_role_mean_db"} for m, r in result["methods"].items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
