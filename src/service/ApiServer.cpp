@@ -11,7 +11,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -20,6 +22,9 @@ namespace mm::service {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Pending connections the kernel keeps for the server (capped by net.core.somaxconn).
+constexpr int kListenBacklog = 512;
 
 // Per-thread request context for the access log (httplib runs a request on one thread).
 thread_local std::string t_requestId;
@@ -106,6 +111,15 @@ ApiServer::~ApiServer()
 
 int ApiServer::bind()
 {
+    // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of
+    // clients (20 uploads at once in the tests) overflowed it and some saw their
+    // connection dropped. The listening socket is noted here and listen() called again
+    // after the bind with a deeper backlog (Linux updates it on a listening socket).
+    socket_t listening = INVALID_SOCKET;
+    http_.set_socket_options([&listening](socket_t sock) {
+        httplib::default_socket_options(sock);
+        listening = sock;
+    });
     int port = config_.port;
     if (port == 0)
         port = http_.bind_to_any_port(config_.host);
@@ -113,6 +127,9 @@ int ApiServer::bind()
         port = -1;
     if (port <= 0)
         throw InputError("cannot listen on " + config_.host + ":" + std::to_string(config_.port) + " (in use, or not an address of this machine)");
+    if (listening != INVALID_SOCKET && ::listen(listening, kListenBacklog) != 0)
+        spdlog::warn("cannot raise the listen backlog to {}: {}", kListenBacklog, std::strerror(errno));
+    http_.set_socket_options(httplib::default_socket_options);
     config_.port = port;
     return port;
 }

@@ -61,6 +61,7 @@ TEST(ServiceLimits, TwentyConcurrentSubmissionsAllSucceed)
     constexpr int kJobs = 20;
     std::vector<std::string> ids(kJobs);
     std::vector<int> codes(kJobs, 0);
+    std::vector<std::string> errors(kJobs);
     {
         std::vector<std::thread> threads;
         for (int i = 0; i < kJobs; ++i)
@@ -69,6 +70,8 @@ TEST(ServiceLimits, TwentyConcurrentSubmissionsAllSucceed)
                 const auto r = submitJob(cli, {{"project_id", std::string("p").append(std::to_string(i))}, {"stems_meta", R"([{"name":"kick.wav","role":"kick"}])"}},
                                          {{"kick.wav", kick}});
                 codes[static_cast<std::size_t>(i)] = r ? r->status : -1;
+                if (!r)
+                    errors[static_cast<std::size_t>(i)] = httplib::to_string(r.error());
                 if (r && r->status == 202)
                     ids[static_cast<std::size_t>(i)] = bodyJson(r)["job_id"];
             });
@@ -76,7 +79,7 @@ TEST(ServiceLimits, TwentyConcurrentSubmissionsAllSucceed)
             t.join();
     }
     for (int i = 0; i < kJobs; ++i)
-        EXPECT_EQ(codes[static_cast<std::size_t>(i)], 202) << "submission " << i;
+        EXPECT_EQ(codes[static_cast<std::size_t>(i)], 202) << "submission " << i << " " << errors[static_cast<std::size_t>(i)];
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), static_cast<std::size_t>(kJobs)); // distinct ids
     auto cli = server.client();
     for (const auto& id : ids) {
