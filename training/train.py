@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import time
+import zlib
 
 import numpy as np
 import torch
@@ -19,10 +20,13 @@ import model as mp
 SONGS = {}  # folder -> the songs its sets came from (recorded in the model file)
 
 
-def load_split(folder):
+def load_split(folder, keep=lambda song: True, tag=""):
     sets = []
     for path in sorted(glob.glob(f"{folder}/*.npz")):
-        SONGS.setdefault(folder, set()).add(os.path.basename(path).rsplit("_v", 1)[0])
+        song = os.path.basename(path).rsplit("_v", 1)[0]
+        if not keep(song):
+            continue
+        SONGS.setdefault(folder + tag, set()).add(song)
         z = np.load(path)
         sets.append({k: z[k] for k in ("inputs", "rel_lu", "eq_db", "pan", "pan_mask")})
     return sets
@@ -63,23 +67,28 @@ def main():
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--epochs", type=int, default=400)
     ap.add_argument("--steps", type=int, default=0, help="stop after this many optimiser steps (smoke runs)")
-    ap.add_argument("--hidden", type=int, default=48)
+    ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     torch.set_num_threads(1)
-    train, val = load_split(f"{args.dataset}/train"), load_split(f"{args.dataset}/validation")
+    # Checkpoints are chosen on held-out *training* songs (every 10th by name hash), so the
+    # validation songs stay unseen until evaluate.py.
+    held = lambda song: zlib.crc32(song.encode()) % 10 == 0  # noqa: E731
+    train = load_split(f"{args.dataset}/train", lambda s: not held(s))
+    select = load_split(f"{args.dataset}/train", held, "#selection") or train
+    val = load_split(f"{args.dataset}/validation") or select
     if not train:
         raise SystemExit(f"no training sets in {args.dataset}/train")
-    val = val or train
     allx = np.concatenate([s["inputs"] for s in train])
     mean, std = allx.mean(0), allx.std(0)
     std[std < 1e-3] = 1.0
     net = mp.SetPolicy(args.hidden, torch.tensor(mean, dtype=torch.float32), torch.tensor(std, dtype=torch.float32))
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, args.epochs))
     best, best_state, steps, t0 = None, None, 0, time.time()
     for epoch in range(args.epochs):
@@ -95,12 +104,12 @@ def main():
             if args.steps and steps >= args.steps:
                 break
         sched.step()
-        v = evaluate(net, val)
+        v = evaluate(net, select)
         score = v[0] / 25.0 + v[1] / 4.0 + v[2] * 4.0
         if best is None or score < best:
             best, best_state = score, {k: t.clone() for k, t in net.state_dict().items()}
         if epoch % 20 == 0 or epoch == args.epochs - 1 or (args.steps and steps >= args.steps):
-            print(f"epoch {epoch} steps {steps}: validation rms rel {v[0] ** 0.5:.2f} dB, eq {v[1] ** 0.5:.2f} dB, "
+            print(f"epoch {epoch} steps {steps}: selection-set rms rel {v[0] ** 0.5:.2f} dB, eq {v[1] ** 0.5:.2f} dB, "
                   f"pan {v[2] ** 0.5:.3f}", flush=True)
         if args.steps and steps >= args.steps:
             break
@@ -109,9 +118,11 @@ def main():
     seconds = time.time() - t0
     mp.export(net, args.model, args.version, {
         "training": {"seed": args.seed, "epochs": args.epochs, "steps": steps, "hidden": args.hidden,
-                     "train_sets": len(train), "validation_sets": len(val),
+                     "train_sets": len(train), "selection_sets": len(select), "validation_sets": len(val),
                      "train_songs": sorted(SONGS.get(f"{args.dataset}/train", [])),
-                     "validation_songs": sorted(SONGS.get(f"{args.dataset}/validation", [])), "seconds": round(seconds, 1),
+                     "selection_songs": sorted(SONGS.get(f"{args.dataset}/train#selection", [])),
+                     "validation_songs": sorted(SONGS.get(f"{args.dataset}/validation", [])),
+                     "selection": "best epoch on held-out training songs (crc32(name) % 10 == 0)", "seconds": round(seconds, 1),
                      "validation_rms": {"relative_lu_db": round(v[0] ** 0.5, 3), "eq_db": round(v[1] ** 0.5, 3),
                                         "pan": round(v[2] ** 0.5, 4)}}})
     print(json.dumps({"model": args.model, "seconds": round(seconds, 1), "steps": steps}))
