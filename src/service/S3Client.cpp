@@ -259,7 +259,7 @@ S3Client::S3Client(S3Location where) : where_(std::move(where)) {}
 std::string S3Client::objectUrl(const std::string& key, const std::string& query) const
 {
     const std::string path = s3Encode(where_.prefix + key, true);
-    std::string url = where_.endpoint.empty() ? "https://" + where_.bucket + ".s3." + where_.region + ".amazonaws.com/" + path
+    std::string url = where_.endpoint.empty() ? "https://" + awsHost() + "/" + path
                                               : where_.endpoint + "/" + where_.bucket + "/" + path;
     return query.empty() ? url : url + "?" + query;
 }
@@ -381,7 +381,7 @@ std::vector<std::string> S3Client::list(const std::string& prefix)
             query += "continuation-token=" + s3Encode(token, false) + "&";
         query += "list-type=2&prefix=" + s3Encode(where_.prefix + prefix, false);
         Request req;
-        req.url = (where_.endpoint.empty() ? "https://" + where_.bucket + ".s3." + where_.region + ".amazonaws.com/"
+        req.url = (where_.endpoint.empty() ? "https://" + awsHost() + "/"
                                            : where_.endpoint + "/" + where_.bucket + "/") + "?" + query;
         Response r = perform(where_, req);
         if (r.code != CURLE_OK || r.status != 200)
@@ -410,11 +410,15 @@ std::vector<std::string> S3Client::list(const std::string& prefix)
     return keys;
 }
 
-std::string S3Client::presignGet(const std::string& key, int seconds) const
+std::string S3Client::awsHost() const
+{
+    return where_.region == "us-east-1" ? where_.bucket + ".s3.amazonaws.com" : where_.bucket + ".s3." + where_.region + ".amazonaws.com";
+}
+
+std::string S3Client::presignGet(const std::string& key, int seconds, std::time_t now) const
 {
     // AWS Signature Version 4, query-string form ("Authenticating Requests: Using Query
     // Parameters"): curl signs headers only, so this one is computed here.
-    const std::time_t now = std::time(nullptr);
     std::tm utc{};
     gmtime_r(&now, &utc);
     char stamp[17], day[9];
@@ -423,7 +427,7 @@ std::string S3Client::presignGet(const std::string& key, int seconds) const
     const std::string scope = std::string(day) + "/" + where_.region + "/s3/aws4_request";
     std::string host, base;
     if (where_.endpoint.empty()) {
-        host = where_.bucket + ".s3." + where_.region + ".amazonaws.com";
+        host = awsHost();
         base = "https://" + host;
     } else {
         base = where_.endpoint;

@@ -5,6 +5,7 @@
 // and to files: nothing is held whole in memory.
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@ namespace mm::service {
 
 struct S3Location {
     std::string bucket;
-    std::string endpoint;  ///< "http://127.0.0.1:9000"; empty: https://BUCKET.s3.REGION.amazonaws.com
+    std::string endpoint;  ///< "http://127.0.0.1:9000"; empty: https://BUCKET.s3.REGION.amazonaws.com (us-east-1: BUCKET.s3.amazonaws.com)
     std::string region = "us-east-1";
     std::string prefix;    ///< prepended to every key, e.g. "mixmaster/"
     std::string accessKey, secretKey;
@@ -41,8 +42,12 @@ public:
     void remove(const std::string& key);
     /// Keys under a prefix (all pages). StorageError.
     std::vector<std::string> list(const std::string& prefix);
-    /// A presigned GET URL valid for `seconds` (SigV4 query signing).
-    std::string presignGet(const std::string& key, int seconds) const;
+    /// A presigned GET URL valid for `seconds` from `now` (SigV4 query signing).
+    std::string presignGet(const std::string& key, int seconds, std::time_t now) const;
+    std::string presignGet(const std::string& key, int seconds) const { return presignGet(key, seconds, std::time(nullptr)); }
+
+    /// AWS's virtual-host name of the bucket (no endpoint given).
+    std::string awsHost() const;
 
 private:
     std::string objectUrl(const std::string& key, const std::string& query = "") const;

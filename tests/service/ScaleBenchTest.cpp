@@ -84,9 +84,9 @@ TEST(ScaleBench, DISABLED_JobsPerMinuteAndClaimLatency)
         w.commit();
     }
 
-    const std::vector<StemFile> stems = {{"drums.wav", writeStem(tmp, "drums.wav", "drums", 20.0)},
-                                         {"bass.wav", writeStem(tmp, "bass.wav", "bass", 20.0)},
-                                         {"pad.wav", writeStem(tmp, "pad.wav", "pad", 20.0)}};
+    const std::vector<StemFile> stems = {{"drums.wav", writeStem(tmp, "drums.wav", "drums", 10.0)},
+                                         {"bass.wav", writeStem(tmp, "bass.wav", "bass", 10.0)},
+                                         {"pad.wav", writeStem(tmp, "pad.wav", "pad", 10.0)}};
     const int port = freePort();
     Child api({MIXMASTER_BIN, "serve", "--port", std::to_string(port), "--data-dir", tmp.file("api"), "--db", pg.url(), "--storage",
                s3.storageUrl(), "--workers", "0", "--queue-size", "1000"},
@@ -94,7 +94,7 @@ TEST(ScaleBench, DISABLED_JobsPerMinuteAndClaimLatency)
     ASSERT_TRUE(waitForPort(port, std::chrono::seconds(30)));
     httplib::Client cli("127.0.0.1", port);
     cli.set_read_timeout(60, 0);
-    constexpr int kJobs = 12;
+    constexpr int kJobs = 8;
     for (const int n : {1, 2, 4}) {
         std::vector<Child> workers;
         for (int i = 0; i < n; ++i) {
@@ -112,7 +112,7 @@ TEST(ScaleBench, DISABLED_JobsPerMinuteAndClaimLatency)
         for (const auto& id : ids)
             ASSERT_EQ(waitForEnd(cli, id, std::chrono::seconds(600)).value("status", std::string()), "succeeded");
         const double minutes = std::chrono::duration<double>(Clock::now() - t0).count() / 60.0;
-        std::printf("%d worker process(es): %d jobs (3 stems x 20 s) in %.1f s = %.1f jobs/min\n", n, kJobs, minutes * 60.0,
+        std::printf("%d worker process(es): %d jobs (3 stems x 10 s) in %.1f s = %.1f jobs/min\n", n, kJobs, minutes * 60.0,
                     kJobs / minutes);
         for (auto& w : workers)
             w.stop(SIGTERM, std::chrono::seconds(10));

@@ -181,6 +181,21 @@ TEST(ScaleOut, WorkersSurviveKillAndDatabaseRestartWithEmbeddedIdenticalOutputs)
     for (const auto& [id, preset] : jobs)
         EXPECT_EQ(successes.count(id) ? successes.at(id) : 0, 1) << id << " must succeed exactly once";
 
+    // A cancel reaches the worker running the job (through the row its heartbeat reads).
+    {
+        const std::vector<StemFile> longStems = {{"pad.wav", writeStem(tmp, "pad.wav", "pad", 30.0)}};
+        const auto r = submitJob(cli, {{"preset", "pop"}}, longStems);
+        ASSERT_TRUE(r && r->status == 202) << (r ? r->body : "no answer");
+        const std::string id = bodyJson(r)["job_id"].get<std::string>();
+        const auto running = waitForJob(
+            cli, id, [](const nlohmann::json& j) { return j.value("status", std::string()) != "queued"; }, budget(30));
+        ASSERT_EQ(running.value("status", std::string()), "running") << running.dump();
+        const auto c = cli.Post("/v1/jobs/" + id + "/cancel");
+        ASSERT_TRUE(c);
+        EXPECT_EQ(c->status, 202) << c->body;
+        EXPECT_EQ(waitForEnd(cli, id, budget(30)).value("status", std::string()), "cancelled") << dumpLogs();
+    }
+
     // The bucket goes away after a job's upload: the job is retried, then fails with the reason.
     for (auto& w : workers)
         w.signal(SIGSTOP);
