@@ -92,6 +92,10 @@ ApiServer::ApiServer(ServiceConfig config) : config_(std::move(config))
     // Slack over the job limit for the multipart framing and the JSON fields.
     http_.set_payload_max_length(static_cast<std::size_t>(config_.maxJobMb * 1024 * 1024) + (4u << 20));
     http_.set_read_timeout(30, 0);
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+    // and the client's delayed ACK held many answers ~40 ms (wrk: median 43 ms → see
+    // docs/BENCHMARKS.md, "Service").
+    http_.set_tcp_nodelay(true);
     routes();
     // The web UI: static files at /, looked up before the routes; nothing in it shadows /v1.
     if (!config_.webDir.empty() && fs::is_regular_file(fs::path(config_.webDir) / "index.html")) {
