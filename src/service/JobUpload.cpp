@@ -235,6 +235,7 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
         } catch (const StorageError& e) {
             throw ApiError(503, "storage_unavailable", std::string("cannot store the upload: ") + e.what());
         }
+        blobs_->releaseLocal(id); // before the job exists: a worker in this process fetches into the same folder
         JobRecord job;
         job.id = id;
         job.owner = *owner;
@@ -249,7 +250,6 @@ void ApiServer::submit(const httplib::Request& req, httplib::Response& res, cons
         spdlog::info("job {}: queued ({} stems, {} bytes, preset {}) after_upload_ms={:.1f}", id, u.stems.size(), u.totalBytes,
                      spec["preset"].get<std::string>(),
                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - bodyEnd).count());
-        blobs_->releaseLocal(id);
         res.set_header("Location", "/v1/jobs/" + id);
         sendJson(res, 202, {{"job_id", id}, {"status", status::kQueued}});
     } catch (...) {
