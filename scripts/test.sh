@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 scripts/setup.sh --no-build
+# The scale-out tests start s3rver (npm, pinned in web/package-lock.json) from web/node_modules.
+[ -f web/node_modules/s3rver/bin/s3rver.js ] || (cd web && npm ci --no-audit --no-fund >/dev/null)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMIXMASTER_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
