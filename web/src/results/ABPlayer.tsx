@@ -209,7 +209,7 @@ export function ABPlayer({ id, report }: { id: string; report: Report }) {
       </div>
       <p className="hint small gains" data-testid="gains">
         {matched && ref !== null
-          ? <>{sources.length > 2 ? 'All' : 'Both'} play at {num(ref, 1)} LUFS: {sources.map((s) => `${s.label.toLowerCase()} ${signed(gainOf(s.id).gainDb, 1)} dB`).join(', ')}. Louder never wins; untick to hear the real levels.</>
+          ? <>{sources.length > 2 ? 'All' : 'Both'} play at {num(ref, 1)} LUFS: {sources.map((s) => `${s.label.toLowerCase()} ${signed(gainOf(s.id).gainDb, 1)} dB`).join(', ')}. Louder never wins; untick to hear each preview's own level.</>
           : 'Real levels: the master is louder by design.'}
         {' '}Keys: <kbd>Space</kbd> play/pause, {sources.map((s, i) => <span key={s.id}>{i > 0 ? '/' : ''}<kbd>{s.key}</kbd></span>)} choose, <kbd>X</kbd> next.
       </p>
