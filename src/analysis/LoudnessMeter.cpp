@@ -17,25 +17,29 @@ struct LoudnessMeter::Ebur128 {
 LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly)
     : channels_(channels), truePeak_(measureTruePeak), integratedOnly_(integratedOnly)
 {
-    int mode = integratedOnly ? EBUR128_MODE_I : EBUR128_MODE_I | EBUR128_MODE_LRA;
-    if (truePeak_)
-        mode |= EBUR128_MODE_TRUE_PEAK;
-    ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
-    if (!ebu_->state) {
-        delete ebu_;
-        throw InternalError("libebur128 initialisation failed");
-    }
     // A mono file is measured as one channel (weight 1): the loudness it has once panned
     // to the centre with the constant-power law (−3 dB in each of two channels).
+    if (truePeak_) {
+        const int mode = EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | (integratedOnly ? 0 : EBUR128_MODE_LRA);
+        ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
+        if (!ebu_->state) {
+            delete ebu_;
+            throw InternalError("libebur128 initialisation failed");
+        }
+    }
     if (!integratedOnly_)
         sliding_.prepare(sampleRate, channels);
+    else if (!truePeak_)
+        integrated_.prepare(sampleRate, channels);
 }
 
 LoudnessMeter::~LoudnessMeter()
 {
-    if (ebu_->state)
-        ebur128_destroy(&ebu_->state);
-    delete ebu_;
+    if (ebu_) {
+        if (ebu_->state)
+            ebur128_destroy(&ebu_->state);
+        delete ebu_;
+    }
 }
 
 void LoudnessMeter::process(const AudioBuffer& block)
@@ -43,16 +47,20 @@ void LoudnessMeter::process(const AudioBuffer& block)
     const std::size_t n = block.frames();
     if (n == 0)
         return;
-    interleaved_.resize(n * static_cast<std::size_t>(channels_));
-    for (int c = 0; c < channels_; ++c) {
-        const float* src = block.channel(c);
-        for (std::size_t i = 0; i < n; ++i)
-            interleaved_[i * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)] = src[i];
+    if (ebu_) {
+        interleaved_.resize(n * static_cast<std::size_t>(channels_));
+        for (int c = 0; c < channels_; ++c) {
+            const float* src = block.channel(c);
+            for (std::size_t i = 0; i < n; ++i)
+                interleaved_[i * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)] = src[i];
+        }
+        if (ebur128_add_frames_float(ebu_->state, interleaved_.data(), n) != EBUR128_SUCCESS)
+            throw InternalError("libebur128 failed to add frames");
     }
-    if (ebur128_add_frames_float(ebu_->state, interleaved_.data(), n) != EBUR128_SUCCESS)
-        throw InternalError("libebur128 failed to add frames");
     if (!integratedOnly_)
         sliding_.process(block);
+    else if (!ebu_)
+        integrated_.process(block);
 }
 
 LoudnessResult LoudnessMeter::result() const
@@ -60,12 +68,19 @@ LoudnessResult LoudnessMeter::result() const
     LoudnessResult r;
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
     double v = 0.0;
-    r.integratedLufs = ebur128_loudness_global(ebu_->state, &v) == EBUR128_SUCCESS ? v : kNegInf;
-    if (!integratedOnly_)
-        r.lraLu = ebur128_loudness_range(ebu_->state, &v) == EBUR128_SUCCESS ? v : 0.0;
+    if (ebu_) {
+        r.integratedLufs = ebur128_loudness_global(ebu_->state, &v) == EBUR128_SUCCESS ? v : kNegInf;
+        if (!integratedOnly_)
+            r.lraLu = ebur128_loudness_range(ebu_->state, &v) == EBUR128_SUCCESS ? v : 0.0;
+    } else if (integratedOnly_) {
+        r.integratedLufs = integrated_.integratedLufs();
+    } else {
+        r.integratedLufs = sliding_.integratedLufs();
+        r.lraLu = sliding_.loudnessRangeLu();
+    }
     if (!std::isfinite(r.lraLu))
         r.lraLu = 0.0;
-    if (truePeak_) {
+    if (ebu_) {
         double peak = 0.0;
         for (int c = 0; c < channels_; ++c) {
             double p = 0.0;

@@ -1,7 +1,11 @@
 #pragma once
-// Programme loudness per EBU R128: integrated loudness, loudness range and true peak
-// from libebur128 (the reference implementation the EBU test set was checked against),
-// with maximum momentary / short-term loudness from SlidingLoudness (sample resolution).
+// Programme loudness per EBU R128. With true peak on, integrated loudness, loudness
+// range and true peak come from libebur128 (the reference implementation the EBU test set
+// was checked against): the master's final measurement. Without it, our own K-weighting
+// and libebur128's gating rules (GatedLoudness; same readings within 0.001 LU, tests/
+// analysis/GatedLoudnessTest.cpp) at a fraction of the cost. Maximum momentary /
+// short-term loudness always come from SlidingLoudness (sample resolution).
+#include "analysis/GatedLoudness.h"
 #include "analysis/SlidingLoudness.h"
 #include "core/AudioBuffer.h"
 
@@ -20,7 +24,7 @@ struct LoudnessResult {
 
 class LoudnessMeter {
 public:
-    /// `integratedOnly`: libebur128 in I mode alone (no LRA, no momentary/short-term
+    /// `integratedOnly`: integrated loudness alone (no LRA, no momentary/short-term
     /// maxima or series: result() leaves them 0/empty) — for the meters that only steer a
     /// gain (per-stem and mix meters of the mix renders, the mastering gain search).
     LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true, bool integratedOnly = false);
@@ -38,6 +42,7 @@ private:
     bool truePeak_;
     bool integratedOnly_;
     SlidingLoudness sliding_;
+    IntegratedLoudness integrated_;
     std::vector<float> interleaved_;
 };
 

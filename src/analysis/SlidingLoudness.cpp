@@ -17,6 +17,8 @@ void SlidingLoudness::prepare(double sampleRate, int channels)
     ring_.assign(sLen_, 0.0f);
     perSecond_.clear();
     perSecond_.reserve(600);
+    segLen_ = static_cast<std::size_t>(std::llround(sampleRate / 10.0));
+    gated_.prepare(segLen_, true);
     reset();
 }
 
@@ -29,6 +31,9 @@ void SlidingLoudness::reset()
     mSum_ = sSum_ = mMax_ = sMax_ = 0.0;
     seen_ = sinceRecompute_ = sinceSecond_ = 0;
     perSecond_.clear();
+    segFill_ = 0;
+    segEnergy_ = 0.0;
+    gated_.reset();
 }
 
 void SlidingLoudness::process(const AudioBuffer& block)
@@ -40,6 +45,12 @@ void SlidingLoudness::process(const AudioBuffer& block)
         for (int c = 0; c < chs; ++c) {
             const double y = filters_[static_cast<std::size_t>(c)].process(block.channel(c)[i]);
             e += y * y; // BS.1770 channel weight 1.0 for L and R
+        }
+        segEnergy_ += e;
+        if (++segFill_ == segLen_) {
+            gated_.addSegment(segEnergy_);
+            segFill_ = 0;
+            segEnergy_ = 0.0;
         }
         const double oldS = ring_[ringPos_];
         const double oldM = ring_[(ringPos_ + sLen_ - mLen_) % sLen_];

@@ -3,6 +3,7 @@
 // windows advanced every sample, so that their maxima are exact: EBU Tech 3341 cases 10
 // and 13 place tone bursts off any 100 ms grid, and a meter read every 100 ms under-reads
 // the 400 ms maximum by up to 1.25 dB. Also records short-term loudness once per second.
+#include "analysis/GatedLoudness.h"
 #include "analysis/KWeighting.h"
 #include "core/AudioBuffer.h"
 
@@ -23,6 +24,10 @@ public:
     double maxShortTermLufs() const;
     /// Short-term loudness at the end of each whole second (window zero-padded at the start).
     const std::vector<double>& shortTermPerSecond() const { return perSecond_; }
+    /// Integrated loudness and loudness range from the same K-weighted signal, gated as
+    /// libebur128 gates (GatedLoudness).
+    double integratedLufs() const { return gated_.integratedLufs(); }
+    double loudnessRangeLu() const { return gated_.loudnessRangeLu(); }
 
 private:
     static double toLufs(double meanSquare);
@@ -39,6 +44,9 @@ private:
     std::size_t sinceRecompute_ = 0;
     std::size_t secondLen_ = 0, sinceSecond_ = 0;
     std::vector<double> perSecond_;
+    std::size_t segLen_ = 4800, segFill_ = 0;
+    double segEnergy_ = 0.0;
+    GatedLoudness gated_;
 };
 
 } // namespace mm

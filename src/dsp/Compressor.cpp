@@ -1,5 +1,7 @@
 #include "dsp/Compressor.h"
 
+#include "dsp/FastMath.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -94,7 +96,9 @@ void Compressor::process(AudioBuffer& block) noexcept
     const double floorLin = std::pow(10.0, kStatsFloorDb / 20.0);
     const bool rms = params_.detector == Detector::Rms;
     const bool linkMax = params_.link == StereoLink::Max;
-    constexpr double kDbToLn = 0.11512925464970229; // ln(10) / 20
+    // Below the knee the gain computer returns its input (x_L = 0): no logarithm needed.
+    const double kneeStartPower = std::pow(10.0, (params_.thresholdDb - std::max(params_.kneeDb, 0.0) / 2.0) / 10.0);
+    const double makeupTarget = params_.makeupDb;
 
     for (std::size_t i = 0; i < block.frames(); ++i) {
         double linked = 0.0;
@@ -114,13 +118,16 @@ void Compressor::process(AudioBuffer& block) noexcept
         if (!linkMax)
             linked /= channels;
 
-        const double xG = 10.0 * std::log10(std::max(linked, kMinPower));
-        const double xL = xG - staticCurveDb(xG, params_);
+        double xL = 0.0;
+        if (linked >= kneeStartPower) {
+            const double xG = fast::powerToDb(std::max(linked, kMinPower));
+            xL = xG - staticCurveDb(xG, params_);
+        }
         const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
         grDb_ = a * grDb_ + (1.0 - a) * xL;
-        makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * params_.makeupDb;
+        makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
 
-        const float gain = static_cast<float>(std::exp((makeupDb_ - grDb_) * kDbToLn));
+        const auto gain = static_cast<float>(fast::dbToGain(makeupDb_ - grDb_));
         for (int c = 0; c < channels; ++c)
             block.channel(c)[i] *= gain;
 

@@ -113,21 +113,31 @@ double curveShiftDb(const std::vector<double>& mixDb, const std::vector<double>&
     return den > 0.0 ? 10.0 * std::log10(num / den) : 0.0;
 }
 
-// The processors of one pass, prepared afresh (prepare() allocates; process() doesn't).
-struct Stages {
+// The stages before the gain: tone match and multiband. They do not depend on the gain
+// the search varies, so they run once (in preLimiterLoudness()) and their output is kept
+// in a float file beside the master, read by every render.
+struct CachedStages {
     ToneMatch tone;
     MultibandCompressor multiband;
-    StereoWidth width;
-    SmoothedGain gain;
-    TruePeakLimiter limiter;
 
-    Stages(const MasteringSettings& s, const ProcessSpec& spec, const std::vector<double>& curve,
-           const std::vector<double>& bandLevels, double widthFactor, double gainDb, double limiterCeilingDb)
+    CachedStages(const MasteringSettings& s, const ProcessSpec& spec, const std::vector<double>& curve,
+                 const std::vector<double>& bandLevels)
     {
         tone.setCurve(curve);
         tone.prepare(spec);
         multiband.setSettings(s.multiband, bandLevels);
         multiband.prepare(spec);
+    }
+};
+
+// The stages of one render, prepared afresh (prepare() allocates; process() doesn't).
+struct RenderStages {
+    StereoWidth width;
+    SmoothedGain gain;
+    TruePeakLimiter limiter;
+
+    RenderStages(const MasteringSettings& s, const ProcessSpec& spec, double widthFactor, double gainDb, double limiterCeilingDb)
+    {
         width.prepare(spec);
         width.setParams({widthFactor, s.monoBelowHz});
         gain.prepare(spec);
@@ -162,12 +172,17 @@ void validate(const MasteringSettings& s)
 } // namespace
 
 MasteringChain::MasteringChain(std::string mixPath, std::string masterPath, MasteringSettings settings)
-    : mixPath_(std::move(mixPath)), masterPath_(std::move(masterPath)), settings_(std::move(settings))
+    : mixPath_(std::move(mixPath)), masterPath_(std::move(masterPath)), stagePath_(masterPath_ + ".stages.tmp"),
+      settings_(std::move(settings))
 {
     validate(settings_);
 }
 
-MasteringChain::~MasteringChain() = default;
+MasteringChain::~MasteringChain()
+{
+    std::error_code ec;
+    std::filesystem::remove(stagePath_, ec);
+}
 
 const MixAnalysis& MasteringChain::analysis()
 {
@@ -221,22 +236,36 @@ double MasteringChain::preLimiterLoudness()
     analysis();
     AudioSource source(mixPath_, 0, kBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
-    Stages st(settings_, spec, curve_, analysis_.bandLevelsDb, widthFactor_, 0.0, 0.0);
+    CachedStages st(settings_, spec, curve_, analysis_.bandLevelsDb);
+    StereoWidth width;
+    width.prepare(spec);
+    width.setParams({widthFactor_, settings_.monoBelowHz});
     LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true); // integrated only
     StereoMeter stereo;
+    AudioWriter stage(stagePath_, source.sampleRate(), source.channels(), OutputFormat::Wav32f);
+    AudioBuffer work(spec.channels, kBlock);
     streamAligned(
         source, st.tone.latency(), 0,
         [&](AudioBuffer& b) {
             st.tone.process(b);
             st.multiband.process(b);
-            stereo.process(b); // before StereoWidth: this is what its factor scales
-            st.width.process(b);
         },
-        [](AudioBuffer&) {}, [&](const AudioBuffer& b) { loudness.process(b); });
+        [](AudioBuffer&) {},
+        [&](const AudioBuffer& b) {
+            stage.write(b);
+            stereo.process(b); // before StereoWidth: this is what its factor scales
+            work.setFrames(b.frames());
+            for (int c = 0; c < b.channels(); ++c)
+                std::copy(b.channel(c), b.channel(c) + b.frames(), work.channel(c));
+            width.process(work);
+            loudness.process(work);
+        });
+    stage.commit();
+    multibandReport_ = st.multiband.report();
     preLimiterLufs_ = loudness.result().integratedLufs;
     if (spec.channels >= 2) {
-        // The stages before StereoWidth are identical in every render, so this width is
-        // exact for them. The loudness above used the analysis pass's factor; the two
+        // The stages before StereoWidth are the cached ones every render reads, so this
+        // width is exact for them. The loudness above used the analysis pass's factor; the two
         // differ by the little the tone match and multiband change the width.
         widthInPct_ = stereo.result().widthPct;
         widthFactor_ = chooseWidthFactor(widthInPct_, settings_.widthPct);
@@ -263,18 +292,16 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
     MasterResult r;
     r.limiterCeilingDbtp = settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_;
     {
-        AudioSource source(mixPath_, 0, kBlock);
+        AudioSource source(stagePath_, 0, kBlock);
         const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
-        Stages st(settings_, spec, curve_, analysis_.bandLevelsDb, widthFactor_, gainDb, r.limiterCeilingDbtp);
+        RenderStages st(settings_, spec, widthFactor_, gainDb, r.limiterCeilingDbtp);
         AudioWriter writer(path, source.sampleRate(), source.channels(), settings_.format, settings_.ditherSeed);
         std::unique_ptr<LoudnessMeter> loudness;
         if (!measure)
             loudness = std::make_unique<LoudnessMeter>(spec.sampleRate, spec.channels, false, true);
         r.frames = streamAligned(
-            source, st.tone.latency(), st.limiter.latency(),
+            source, 0, st.limiter.latency(),
             [&](AudioBuffer& b) {
-                st.tone.process(b);
-                st.multiband.process(b);
                 st.width.process(b);
                 st.gain.process(b);
             },
@@ -285,7 +312,7 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
                     loudness->process(b);
             });
         writer.commit();
-        r.multiband = st.multiband.report();
+        r.multiband = multibandReport_;
         r.limiterMaxGrDb = st.limiter.maxGainReductionDb();
         r.limiterAvgGrDb = st.limiter.averageGainReductionDb();
         if (loudness)
@@ -336,6 +363,22 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path) co
     r.dspTruePeakDbtp = dspPeak.get();
 }
 
+double MasteringChain::probeLoudness(double gainDb)
+{
+    AudioSource source(stagePath_, 0, kBlock);
+    const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
+    RenderStages st(settings_, spec, widthFactor_, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_);
+    LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true);
+    streamAligned(
+        source, 0, st.limiter.latency(),
+        [&](AudioBuffer& b) {
+            st.width.process(b);
+            st.gain.process(b);
+        },
+        [&](AudioBuffer& b) { st.limiter.process(b); }, [&](const AudioBuffer& b) { loudness.process(b); });
+    return loudness.result().integratedLufs;
+}
+
 MasterResult MasteringChain::master()
 {
     const double pre = preLimiterLoudness();
@@ -361,6 +404,13 @@ MasterResult MasteringChain::master()
     double prevGain = 0.0, prevOut = 0.0;
     for (int k = 0; k < kMaxRenders; ++k) {
         candidates.paths.push_back(masterPath_ + ".render" + std::to_string(k) + ".tmp");
+        // With the first render, a probe on the second core measures the output loudness
+        // kProbeStepDb higher (the limiter only takes loudness away, so the answer lies
+        // above the first gain): the slope between the two points makes the second
+        // render land within the tolerance in most songs.
+        std::future<double> probe;
+        if (k == 0)
+            probe = std::async(std::launch::async, [this, g = gain + kProbeStepDb] { return probeLoudness(g); });
         // Candidates are measured in-stream (integrated loudness only); the kept one is
         // read back and measured fully below.
         MasterResult r = renderOnce(gain, candidates.paths.back(), false);
@@ -372,17 +422,32 @@ MasterResult MasteringChain::master()
         if (!std::isfinite(out) || std::fabs(out - target) <= kLoudnessToleranceLu)
             break;
         // First correction: gain += target − measured. The limiter makes the output grow
-        // by less than the gain (its GR rises with the gain), so later corrections use the
-        // measured slope (secant) when it is plausible, which converges in fewer renders.
+        // by less than the gain (its GR rises with the gain), so corrections use the
+        // measured slope (secant: the probe's, then the last two renders') when it is
+        // plausible, which converges in fewer renders.
+        double fromGain = gain, fromOut = out;
         double step = target - out;
-        if (k > 0 && std::fabs(gain - prevGain) > 1e-3) {
-            const double slope = (out - prevOut) / (gain - prevGain);
-            if (slope > 0.2 && slope < 1.5)
-                step /= slope;
+        double slope = 0.0;
+        if (probe.valid()) {
+            const double probeGain = gain + kProbeStepDb;
+            const double probeOut = probe.get();
+            if (std::isfinite(probeOut)) {
+                slope = (probeOut - out) / kProbeStepDb;
+                if (std::fabs(probeOut - target) < std::fabs(out - target)) { // step from the nearer point
+                    fromGain = probeGain;
+                    fromOut = probeOut;
+                }
+            }
+        } else if (k > 0 && std::fabs(gain - prevGain) > 1e-3) {
+            slope = (out - prevOut) / (gain - prevGain);
         }
-        prevGain = gain;
-        prevOut = out;
-        gain += std::clamp(step, -12.0, 12.0);
+        if (slope > 0.2 && slope < 1.5)
+            step = (target - fromOut) / slope;
+        else
+            fromGain = gain, fromOut = out;
+        prevGain = fromGain;
+        prevOut = fromOut;
+        gain = fromGain + std::clamp(step, -12.0, 12.0);
     }
 
     // The full measurement of the written file (libebur128 loudness, LRA, true peak; 8×
@@ -403,6 +468,9 @@ MasterResult MasteringChain::master()
     best.path = masterPath_;
     best.output.path = masterPath_;
     best.renders = static_cast<int>(candidates.paths.size());
+    // Only the master is left beside it: the stage file goes (a later render makes it again).
+    std::filesystem::remove(stagePath_, ec);
+    measured_ = false;
     return best;
 }
 

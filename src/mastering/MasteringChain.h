@@ -81,6 +81,8 @@ public:
     /// master() stops when |output − target| ≤ this (LU).
     static constexpr double kLoudnessToleranceLu = 0.1;
     static constexpr int kMaxRenders = 3;
+    /// The first render's companion probe measures the loudness this much higher (dB).
+    static constexpr double kProbeStepDb = 1.0;
 
     /// Reads nothing yet; throws InputError for settings out of range.
     MasteringChain(std::string mixPath, std::string masterPath, MasteringSettings settings);
@@ -108,9 +110,13 @@ private:
     /// was sent to the writer is measured in-stream (the gain search's candidates).
     MasterResult renderOnce(double gainDb, const std::string& path, bool measure = true);
     void measureWritten(MasterResult& r, const std::string& path) const;
+    /// Output loudness (LUFS) of a render at `gainDb`, measured in-stream, nothing written.
+    double probeLoudness(double gainDb);
 
     std::string mixPath_, masterPath_;
+    std::string stagePath_; // tone match + multiband output (float WAV), read by every render
     MasteringSettings settings_;
+    std::vector<MultibandBandReport> multibandReport_;
     bool analysed_ = false, measured_ = false;
     MixAnalysis analysis_;
     std::vector<double> curve_;

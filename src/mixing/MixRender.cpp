@@ -17,22 +17,40 @@ struct StemRuntime {
     std::unique_ptr<StemChain> chain;
     std::unique_ptr<LoudnessMeter> post;
     std::unique_ptr<AudioWriter> exportWriter;
+    std::unique_ptr<AudioWriter> cacheWriter; // pre-fader signal for a later render
+    bool replay = false;                      // source is the cache: pre-fader half skipped
     AudioBuffer in, out;
 };
 
 } // namespace
 
+PreFaderCache::~PreFaderCache()
+{
+    std::error_code ec;
+    for (const auto& p : paths)
+        std::filesystem::remove(p, ec);
+}
+
 RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
                         const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
-                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool)
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, PreFaderCache* cache)
 {
     const std::size_t n = inputs.size();
+    const bool writeCache = cache && !cache->written;
+    if (writeCache) {
+        cache->paths.clear();
+        for (std::size_t i = 0; i < n; ++i)
+            cache->paths.push_back((std::filesystem::path(cache->folder) / (".prefader-" + std::to_string(i) + ".wav")).string());
+    }
     if (options.progress)
         options.progress("mixing", 0.0);
     std::vector<StemRuntime> rt(n);
     for (std::size_t i = 0; i < n; ++i) {
-        rt[i].source = std::make_unique<AudioSource>(inputs[i].path, rate, kMixBlock);
+        rt[i].replay = cache && cache->written && samePreFader(cache->decisions[i], decisions[i]);
+        rt[i].source = std::make_unique<AudioSource>(rt[i].replay ? cache->paths[i] : inputs[i].path, rate, kMixBlock);
         const int chs = rt[i].source->channels();
+        if (writeCache)
+            rt[i].cacheWriter = std::make_unique<AudioWriter>(cache->paths[i], rate, chs, OutputFormat::Wav32f);
         rt[i].chain = std::make_unique<StemChain>();
         rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
         rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false, true); // integrated loudness only
@@ -63,7 +81,11 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                 const std::size_t got = r.source->read(r.in);
                 r.in.setFrames(len);
                 r.in.clearFrom(got);
-                r.chain->process(r.out, r.in);
+                if (!r.replay)
+                    r.chain->processPreFader(r.in);
+                if (r.cacheWriter)
+                    r.cacheWriter->write(r.in);
+                r.chain->processPostFader(r.out, r.in);
                 r.post->process(r.out);
                 if (r.exportWriter)
                     r.exportWriter->write(r.out);
@@ -106,12 +128,23 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         }
         temp.commit();
     }
-    for (auto& r : rt) {
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& r = rt[i];
         if (r.exportWriter)
             r.exportWriter->commit();
+        if (r.cacheWriter)
+            r.cacheWriter->commit();
         out.postLufs.push_back(r.post->result().integratedLufs);
-        out.averageGr.push_back(r.chain->averageGainReductionDb());
-        out.maxGr.push_back(r.chain->maxGainReductionDb());
+        // A replayed stem's compressor did not run: its statistics are the first render's.
+        out.averageGr.push_back(r.replay ? cache->averageGr[i] : r.chain->averageGainReductionDb());
+        out.maxGr.push_back(r.replay ? cache->maxGr[i] : r.chain->maxGainReductionDb());
+        out.reusedStems += r.replay ? 1 : 0;
+    }
+    if (writeCache) {
+        cache->decisions = decisions;
+        cache->averageGr = out.averageGr;
+        cache->maxGr = out.maxGr;
+        cache->written = true;
     }
     out.mixLufs = mixMeter.result().integratedLufs;
     drumBus.averageGrDb = drumComp.averageGainReductionDb();
