@@ -17,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <memory>
 
 namespace mm {
@@ -203,10 +204,12 @@ const MixAnalysis& MasteringChain::analysis()
         BandLevelMeter bands;
         bands.prepare(spec, settings_.multiband.crossoversHz);
         AudioBuffer block(spec.channels, kBlock);
+        const std::int64_t total = source.expectedFrames();
         while (source.read(block) > 0) {
             analyzer.process(block);
             bands.process(block);
             analysis_.frames += static_cast<std::int64_t>(block.frames());
+            tick(analysis_.frames, total);
             block.setFrames(kBlock);
         }
         analysis_.metrics = analyzer.finish();
@@ -251,7 +254,8 @@ double MasteringChain::preLimiterLoudness()
             st.multiband.process(b);
         },
         [](AudioBuffer&) {},
-        [&](const AudioBuffer& b) {
+        [&, total = source.expectedFrames(), done = std::int64_t{0}](const AudioBuffer& b) mutable {
+            tick(done += static_cast<std::int64_t>(b.frames()), total);
             stage.write(b);
             stereo.process(b); // before StereoWidth: this is what its factor scales
             work.setFrames(b.frames());
@@ -261,6 +265,7 @@ double MasteringChain::preLimiterLoudness()
             loudness.process(work);
         });
     stage.commit();
+    ++passesDone_;
     multibandReport_ = st.multiband.report();
     preLimiterLufs_ = loudness.result().integratedLufs;
     if (spec.channels >= 2) {
@@ -273,6 +278,37 @@ double MasteringChain::preLimiterLoudness()
     measured_ = true;
     return preLimiterLufs_;
 }
+
+void MasteringChain::tick(std::int64_t done, std::int64_t total) const
+{
+    if (!settings_.progress)
+        return;
+    const double f = total > 0 ? std::clamp(static_cast<double>(done) / static_cast<double>(total), 0.0, 1.0) : 0.0;
+    settings_.progress(std::min(0.99, (static_cast<double>(passesDone_) + f) / kExpectedPasses));
+}
+
+namespace {
+
+// Sets `flag` when the scope is left by an exception (a cancel thrown from a progress
+// callback), so that helper threads reading the same files stop at their next block
+// instead of running to the end while the caller waits for them.
+class RaiseOnUnwind {
+public:
+    explicit RaiseOnUnwind(std::atomic<bool>& flag) : flag_(flag), count_(std::uncaught_exceptions()) {}
+    ~RaiseOnUnwind()
+    {
+        if (std::uncaught_exceptions() > count_)
+            flag_.store(true);
+    }
+    RaiseOnUnwind(const RaiseOnUnwind&) = delete;
+    RaiseOnUnwind& operator=(const RaiseOnUnwind&) = delete;
+
+private:
+    std::atomic<bool>& flag_;
+    int count_;
+};
+
+} // namespace
 
 MasterResult MasteringChain::renderWithGain(double gainDb) { return render(gainDb, masterPath_); }
 
@@ -306,12 +342,14 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
                 st.gain.process(b);
             },
             [&](AudioBuffer& b) { st.limiter.process(b); },
-            [&](const AudioBuffer& b) {
+            [&, total = source.expectedFrames(), done = std::int64_t{0}](const AudioBuffer& b) mutable {
+                tick(done += static_cast<std::int64_t>(b.frames()), total);
                 writer.write(b);
                 if (loudness)
                     loudness->process(b);
             });
         writer.commit();
+        ++passesDone_;
         r.multiband = multibandReport_;
         r.limiterMaxGrDb = st.limiter.maxGainReductionDb();
         r.limiterAvgGrDb = st.limiter.averageGainReductionDb();
@@ -331,7 +369,7 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
     return r;
 }
 
-void MasteringChain::measureWritten(MasterResult& r, const std::string& path) const
+void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
 {
     // Measure what was written (quantised, dithered), not what was sent to the writer.
     AudioSource written(path, 0, kBlock);
@@ -339,23 +377,27 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path) co
     options.expectedFrames = r.frames;
     Analyzer analyzer(static_cast<double>(written.sampleRate()), written.channels(), options);
     // The 8× meter reads the file on a second thread (mastering is otherwise serial).
-    auto dspPeak = std::async(std::launch::async, [&path] {
+    auto dspPeak = std::async(std::launch::async, [this, &path] {
         AudioSource again(path, 0, kBlock);
         TruePeakMeter meter;
         meter.prepare(again.channels());
         AudioBuffer b(again.channels(), kBlock);
-        while (again.read(b) > 0) {
+        while (again.read(b) > 0 && !abort_.load(std::memory_order_relaxed)) {
             meter.process(b);
             b.setFrames(kBlock);
         }
         meter.finish();
         return meter.truePeakDb();
     });
+    const RaiseOnUnwind stopMeter(abort_);
     AudioBuffer block(written.channels(), kBlock);
+    std::int64_t done = 0;
     while (written.read(block) > 0) {
         analyzer.process(block);
+        tick(done += static_cast<std::int64_t>(block.frames()), r.frames);
         block.setFrames(kBlock);
     }
+    ++passesDone_;
     r.output = analyzer.finish();
     r.output.path = path;
     for (const auto& w : written.reader().warnings())
@@ -364,7 +406,7 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path) co
 }
 
 double MasteringChain::probeLoudness(double gainDb)
-{
+try {
     AudioSource source(stagePath_, 0, kBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
     RenderStages st(settings_, spec, widthFactor_, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_);
@@ -375,8 +417,15 @@ double MasteringChain::probeLoudness(double gainDb)
             st.width.process(b);
             st.gain.process(b);
         },
-        [&](AudioBuffer& b) { st.limiter.process(b); }, [&](const AudioBuffer& b) { loudness.process(b); });
+        [&](AudioBuffer& b) { st.limiter.process(b); },
+        [&](const AudioBuffer& b) {
+            if (abort_.load(std::memory_order_relaxed))
+                throw Aborted{};
+            loudness.process(b);
+        });
     return loudness.result().integratedLufs;
+} catch (const Aborted&) {
+    return std::numeric_limits<double>::quiet_NaN();
 }
 
 MasterResult MasteringChain::master()
@@ -411,6 +460,7 @@ MasterResult MasteringChain::master()
         std::future<double> probe;
         if (k == 0)
             probe = std::async(std::launch::async, [this, g = gain + kProbeStepDb] { return probeLoudness(g); });
+        const RaiseOnUnwind stopProbe(abort_); // a cancel must not wait for the probe's whole pass
         // Candidates are measured in-stream (integrated loudness only); the kept one is
         // read back and measured fully below.
         MasterResult r = renderOnce(gain, candidates.paths.back(), false);

@@ -38,6 +38,7 @@
 #include "mastering/MasteringSettings.h"
 #include "mastering/MultibandCompressor.h"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -109,7 +110,9 @@ private:
     /// libebur128 true peak, 8× meter); otherwise only the integrated loudness of what
     /// was sent to the writer is measured in-stream (the gain search's candidates).
     MasterResult renderOnce(double gainDb, const std::string& path, bool measure = true);
-    void measureWritten(MasterResult& r, const std::string& path) const;
+    void measureWritten(MasterResult& r, const std::string& path);
+    /// Reports progress through settings_.progress (which may throw to cancel).
+    void tick(std::int64_t done, std::int64_t total) const;
     /// Output loudness (LUFS) of a render at `gainDb`, measured in-stream, nothing written.
     double probeLoudness(double gainDb);
 
@@ -124,6 +127,10 @@ private:
     double widthInPct_ = 0.0;
     double widthFactor_ = 1.0;
     double extraMarginDb_ = 0.0; // raised when a written file read over the ceiling
+    struct Aborted {};           // thrown inside helper threads once abort_ is set
+    std::atomic<bool> abort_{false}; // set when the caller unwinds: helper threads stop
+    int passesDone_ = 0;         // passes over the audio so far (for progress)
+    static constexpr int kExpectedPasses = 4; // analysis/pre-limiter, 2 renders, read-back
 };
 
 /// One call: MasteringChain(mixPath, masterPath, settings).master().

@@ -6,6 +6,7 @@
 #include "core/AudioWriter.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct MasteringSettings {
     /// spares MasteringChain its analysis pass over the mix file. Used only when its
     /// crossoversHz equal multiband.crossoversHz; null = the chain analyses the mix itself.
     std::shared_ptr<const MixAnalysis> mixAnalysis;
+    /// Called with the chain's progress (0..1, rough) at every block it processes: a job
+    /// cancels by throwing from here (the service's cancel points), so every pass over the
+    /// audio stops within one block.
+    std::function<void(double fraction)> progress;
 };
 
 } // namespace mm

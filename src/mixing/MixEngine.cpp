@@ -9,6 +9,7 @@
 #include "mixing/MixRender.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -81,8 +82,12 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
 
     // Open everything first: a bad file fails the job before any work.
     std::vector<int> rates;
-    for (const auto& s : inputs)
-        rates.push_back(AudioReader(s.path).info().sampleRate);
+    std::int64_t framesExpected = 0; // for progress
+    for (const auto& s : inputs) {
+        const AudioFileInfo info = AudioReader(s.path).info();
+        rates.push_back(info.sampleRate);
+        framesExpected += std::max<std::int64_t>(1, info.frames);
+    }
     const int rate = options.sampleRate > 0 ? options.sampleRate : chooseJobRate(rates);
     result.sampleRate = rate;
 
@@ -90,8 +95,9 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
     report(options, "analysis", 0.0);
     result.stems.resize(n);
     std::vector<std::int64_t> lengths(n, 0);
-    std::size_t analysed = 0;
     std::mutex progressMutex;
+    std::atomic<std::int64_t> framesAnalysed{0};
+
     pool.parallelFor(n, [&](std::size_t i) {
         const auto& in = inputs[i];
         auto& st = result.stems[i];
@@ -103,8 +109,15 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         ao.expectedFrames = src.expectedFrames();
         Analyzer analyzer(rate, src.channels(), ao);
         AudioBuffer block(src.channels(), kBlock);
-        while (src.read(block) > 0)
+        std::size_t blocks = 0;
+        while (src.read(block) > 0) {
             analyzer.process(block);
+            framesAnalysed += static_cast<std::int64_t>(block.frames());
+            if (++blocks % 8 == 0) { // ≈ 0.7 s of audio: progress, and a cancel point
+                std::lock_guard lock(progressMutex);
+                report(options, "analysis", static_cast<double>(framesAnalysed.load()) / static_cast<double>(framesExpected));
+            }
+        }
         st.info.metrics = analyzer.finish();
         st.info.metrics.path = in.path;
         st.info.features = analyzer.features();
@@ -135,8 +148,6 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         st.info.userGainDb = in.gainDb;
         st.info.userPan = in.pan;
         st.info.userMute = in.mute;
-        std::lock_guard lock(progressMutex);
-        report(options, "analysis", static_cast<double>(++analysed) / static_cast<double>(n));
     });
     const std::int64_t total = *std::max_element(lengths.begin(), lengths.end());
     result.frames = total;
@@ -256,6 +267,7 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         AudioWriter writer(result.mixPath, rate, 2, options.format, options.ditherSeed);
         AudioBuffer block(2, kBlock);
         const auto g = static_cast<float>(std::pow(10.0, result.headroomGainDb / 20.0));
+        std::int64_t written = 0;
         while (src.read(block) > 0) {
             for (int c = 0; c < 2; ++c)
                 for (std::size_t k = 0; k < block.frames(); ++k)
@@ -264,6 +276,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
             analyzer.process(block);
             if (options.onMixBlock)
                 options.onMixBlock(block, rate);
+            written += static_cast<std::int64_t>(block.frames());
+            report(options, "writing mix", static_cast<double>(written) / static_cast<double>(std::max<std::int64_t>(1, total)));
         }
         writer.commit();
         result.mix = analyzer.finish();

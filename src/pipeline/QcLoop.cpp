@@ -48,8 +48,12 @@ QcOutcome masterWithQc(const std::string& mixPath, const std::string& masterPath
     QcOutcome out;
     constexpr int kMaxIterations = 3;
     for (int it = 1; it <= kMaxIterations; ++it) {
-        if (progress)
+        if (progress) {
             progress("mastering", static_cast<double>(it - 1) / kMaxIterations);
+            settings.progress = [&progress, it](double f) {
+                progress("mastering", (static_cast<double>(it - 1) + std::clamp(f, 0.0, 1.0)) / kMaxIterations);
+            };
+        }
         out.master = masterFile(mixPath, masterPath, settings);
         out.settings = settings;
         out.iterations = it;

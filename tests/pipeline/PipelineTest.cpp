@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <numbers>
 #include <random>
 #include <string>
@@ -504,3 +506,54 @@ TEST(DemoSong, PopMeetsTargets)
 }
 
 } // namespace
+
+// Cancel points: the service cancels a job by throwing from its progress callback, so
+// every stage must call it often — at least once per second of audio it processes — or a
+// cancel waits for the stage to end. A throw in mastering must leave no master behind.
+TEST_F(SyntheticStems, ProgressComesAtLeastOncePerSecondOfAudioInEveryStage)
+{
+    TempDir out;
+    mm::JobSpec spec;
+    spec.stems = stems();
+    spec.outDir = out.path().string();
+    spec.threads = 2;
+    std::map<std::string, int> calls;
+    std::mutex m;
+    spec.progress = [&](const std::string& stage, double) {
+        std::lock_guard lock(m);
+        ++calls[stage];
+    };
+    mm::runJob(spec);
+    // The analysis reads 4 stems, the mix renders at least once, the mastering passes the
+    // mix at least 3 times (pre-limiter, a render, the read-back).
+    EXPECT_GE(calls["analysis"], static_cast<int>(4 * kSeconds)) << "analysis";
+    EXPECT_GE(calls["mixing"], static_cast<int>(kSeconds)) << "mixing";
+    EXPECT_GE(calls["writing mix"], static_cast<int>(kSeconds)) << "writing mix";
+    EXPECT_GE(calls["mastering"], static_cast<int>(3 * kSeconds)) << "mastering";
+}
+
+TEST_F(SyntheticStems, ACancelDuringMasteringStopsAtOnceAndLeavesNoMaster)
+{
+    struct Cancelled {};
+    TempDir out;
+    mm::JobSpec spec;
+    spec.stems = stems();
+    spec.outDir = out.path().string();
+    int masteringCalls = 0, callsAfterCancel = 0;
+    bool cancelled = false;
+    spec.progress = [&](const std::string& stage, double) {
+        if (cancelled)
+            ++callsAfterCancel;
+        if (stage == "mastering" && ++masteringCalls == 12) {
+            cancelled = true;
+            throw Cancelled{};
+        }
+    };
+    EXPECT_THROW(mm::runJob(spec), Cancelled);
+    EXPECT_EQ(callsAfterCancel, 0);
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(spec.outDir) / "mix.wav"));
+    for (const auto& e : std::filesystem::directory_iterator(spec.outDir)) {
+        const auto name = e.path().filename().string();
+        EXPECT_TRUE(name == "mix.wav") << "left behind: " << name; // no master, no candidates, no stage file
+    }
+}
