@@ -160,6 +160,7 @@ def main():
     ap.add_argument("--scatters", type=int, default=2, help="scatterings per validation song")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--jobs", type=int, default=2, help="songs evaluated in parallel")
+    ap.add_argument("--songs", default="", help="comma-separated validation songs (default: all)")
     ap.add_argument("--max-songs", type=int, default=0, help="only the first N validation songs (quick checks)")
     ap.add_argument("--window-s", type=float, default=12.0, help="seconds of each excerpt used (as in training)")
     ap.add_argument("--out", default=f"{here}/../models/evaluation.json")
@@ -172,7 +173,8 @@ def main():
     dist_bal = {m: [] for m in ENGINE_METHODS}
     per_role = {m: {} for m in METHODS}
     t0 = time.time()
-    songs = split["validation"][: args.max_songs] if args.max_songs else split["validation"]
+    songs = args.songs.split(",") if args.songs else split["validation"]
+    songs = songs[: args.max_songs] if args.max_songs else songs
     with multiprocessing.Pool(args.jobs) as pool:
         for song, r in zip(songs, pool.imap(eval_song, [(args, s, by_role) for s in songs])):
             for m in METHODS:

@@ -32,6 +32,16 @@ def load_split(folder, keep=lambda song: True, tag=""):
     return sets
 
 
+def role_counts(folder):
+    """Training stems per role (one count per stem of each song, from its clean variant):
+    the C++ policy keeps the rules' decisions for roles seen fewer than 10 times."""
+    counts = {}
+    for path in sorted(glob.glob(f"{folder}/*_v0.npz")):
+        for r in np.load(path)["roles"]:
+            counts[str(r)] = counts.get(str(r), 0) + 1
+    return counts
+
+
 def batch(sets, drop, rng):
     n = max(len(s["rel_lu"]) for s in sets)
     b = len(sets)
@@ -65,7 +75,7 @@ def main():
     ap.add_argument("--dataset", default=f"{here}/dataset")
     ap.add_argument("--model", default=f"{here}/../models/mix_policy.json")
     ap.add_argument("--version", default="1.0.0")
-    ap.add_argument("--epochs", type=int, default=400)
+    ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--steps", type=int, default=0, help="stop after this many optimiser steps (smoke runs)")
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
@@ -117,6 +127,7 @@ def main():
     v = evaluate(net, val)
     seconds = time.time() - t0
     mp.export(net, args.model, args.version, {
+        "role_counts": role_counts(f"{args.dataset}/train"),
         "training": {"seed": args.seed, "epochs": args.epochs, "steps": steps, "hidden": args.hidden,
                      "train_sets": len(train), "selection_sets": len(select), "validation_sets": len(val),
                      "train_songs": sorted(SONGS.get(f"{args.dataset}/train", [])),

@@ -43,6 +43,14 @@ NeuralModel NeuralModel::load(const std::string& path)
         for (int i = 0; i < kNeuralInputs; ++i)
             if (names.at(static_cast<std::size_t>(i)).get<std::string>() != neuralInputNames()[static_cast<std::size_t>(i)])
                 throw std::runtime_error("input " + std::to_string(i) + " is not " + neuralInputNames()[static_cast<std::size_t>(i)]);
+        if (j.contains("role_counts")) {
+            m.hasRoleCounts_ = true;
+            for (const auto& [role, n] : j.at("role_counts").items()) {
+                if (!parseRole(role))
+                    throw std::runtime_error("role_counts names an unknown role '" + role + "'");
+                m.roleCounts_[role] = n.get<int>();
+            }
+        }
         m.mean_ = vectorFrom(j.at("input_mean"), "input_mean").transpose();
         const Eigen::VectorXd sd = vectorFrom(j.at("input_std"), "input_std");
         if (m.mean_.size() != kNeuralInputs || sd.size() != kNeuralInputs || (sd.array() <= 0.0).any())
@@ -90,6 +98,14 @@ NeuralModel NeuralModel::load(const std::string& path)
         throw InputError(path + ": not a usable model file: " + e.what());
     }
     return m;
+}
+
+int NeuralModel::roleCount(Role role) const
+{
+    if (!hasRoleCounts_)
+        return -1;
+    const auto it = roleCounts_.find(toString(role));
+    return it == roleCounts_.end() ? 0 : it->second;
 }
 
 Eigen::MatrixXd NeuralModel::run(const std::vector<Layer>& layers, Eigen::MatrixXd x)

@@ -12,6 +12,7 @@
 #include "mixing/NeuralFeatures.h"
 
 #include <Eigen/Dense>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ public:
     static NeuralModel load(const std::string& path);
 
     const std::string& version() const { return version_; }
+    /// Training stems per role (the file's `role_counts`); roles it lacks count 0. A file
+    /// without `role_counts` trusts the model for every role (returns −1).
+    int roleCount(Role role) const;
     const std::string& path() const { return path_; }
 
     /// Raw network outputs (n × kOutputs) for the stems' input rows (n × kNeuralInputs).
@@ -47,6 +51,8 @@ private:
     static Eigen::MatrixXd run(const std::vector<Layer>& layers, Eigen::MatrixXd x);
 
     std::string version_, path_;
+    std::map<std::string, int> roleCounts_;
+    bool hasRoleCounts_ = false;
     Eigen::RowVectorXd mean_, invStd_;
     std::vector<Layer> encoder_, head_;
 };

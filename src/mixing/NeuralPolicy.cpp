@@ -63,11 +63,18 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             x(static_cast<Eigen::Index>(r), c) = v[static_cast<std::size_t>(c)];
     }
     const auto pred = model_.predict(x);
-    // The model's levels are relative to one another; shift them so that, as powers,
-    // they sum to the mix (0 LU), as the rule policy does with its targets.
+    // Levels relative to one another: the model's, or the rules' target for a role the
+    // model hardly saw; shifted together so that, as powers, they sum to the mix (0 LU),
+    // as the rule policy does with its targets.
+    std::vector<bool> modelled(active.size());
+    std::vector<double> level(active.size());
     double power = 0.0;
-    for (const auto& p : pred)
-        power += std::pow(10.0, p.relativeLu / 10.0);
+    for (std::size_t r = 0; r < active.size(); ++r) {
+        const int seen = model_.roleCount(stems[active[r]].role);
+        modelled[r] = seen < 0 || seen >= kMinRoleStems;
+        level[r] = modelled[r] ? pred[r].relativeLu : out[active[r]].expectedRelativeLu;
+        power += std::pow(10.0, level[r] / 10.0);
+    }
     const double shift = 10.0 * std::log10(power);
     const std::string tag = " (neural model " + model_.version() + ")";
     for (std::size_t r = 0; r < active.size(); ++r) {
@@ -75,6 +82,18 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
         const auto& s = stems[i];
         auto& d = out[i];
         const auto& p = pred[r];
+        if (!modelled[r]) {
+            // The rules' decisions, moved with the set's shift.
+            if (!(settings.respectUserGains && s.userGainDb)) {
+                const double rel = level[r] - shift;
+                d.gainDb += rel - d.expectedRelativeLu;
+                d.expectedRelativeLu = rel;
+            }
+            d.gainReason += "; rules' level, EQ and pan kept: the neural model " + model_.version() + " saw " +
+                            std::to_string(model_.roleCount(s.role)) + " " + toString(s.role) + " stems in training (fewer than " +
+                            std::to_string(kMinRoleStems) + ")";
+            continue;
+        }
         // EQ: the model's bands replace the rules' unmasking cuts.
         const double oldEqChange = eqLoudnessChangeDb(s, d.eq);
         d.eq.clear();
@@ -89,7 +108,7 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
         }
         const double eqChange = eqLoudnessChangeDb(s, d.eq);
         const bool userGain = settings.respectUserGains && s.userGainDb;
-        const double rel = p.relativeLu - shift;
+        const double rel = level[r] - shift;
         if (!userGain) {
             // The rules' fader already holds the compressor make-up and the filter
             // compensation: move it by the change of target and of EQ loudness.

@@ -3,7 +3,9 @@
 // arrangements rendered into stems) decides each stem's loudness relative to the mix, a
 // peaking EQ on the seven upper mixing bands and the pan of mono stems. High-pass,
 // compression, mutes and drum-bus membership are the rule policy's, so the two policies
-// differ exactly in what the model learnt. The decisions go through the same guardrails
+// differ exactly in what the model learnt. Stems of roles the model hardly saw in training
+// (model file's role_counts < kMinRoleStems) keep the rules' level, EQ and pan. The
+// decisions go through the same guardrails
 // (applied by the mix engine) as the rules'.
 #include "mixing/MixPolicy.h"
 #include "mixing/NeuralModel.h"
@@ -19,6 +21,9 @@ public:
 
     /// EQ gains below this (dB) are not applied: inaudible, and each band costs a biquad.
     static constexpr double kMinEqDb = 0.5;
+    /// A role the model saw fewer training stems of keeps the rules' decisions (its level
+    /// still takes part in the set's balance): the model cannot know a vocal it never heard.
+    static constexpr int kMinRoleStems = 10;
 
 private:
     NeuralModel model_;

@@ -6,6 +6,7 @@
 #include "pipeline/Preset.h"
 #include "service/ApiError.h"
 #include "service/Backends.h"
+#include "service/PgJobStore.h"
 #include "service/WorkerPool.h"
 #include "service/HttpJson.h"
 
@@ -224,6 +225,12 @@ void ApiServer::routes()
             sendError(res, e.status(), e.code(), e.what());
         } catch (const InputError& e) {
             sendError(res, 422, "bad_input", e.what());
+        } catch (const StorageError& e) {
+            // S3 unreachable (delete, housekeeping paths): the client may retry.
+            sendError(res, 503, "storage_unavailable", std::string("object storage unavailable: ") + e.what());
+        } catch (const StoreUnavailable& e) {
+            res.set_header("Retry-After", "5");
+            sendError(res, 503, "store_unavailable", std::string("the job store is unavailable; try again shortly: ") + e.what());
         } catch (const std::exception& e) {
             spdlog::error("request_id={} internal error: {}", t_requestId, e.what());
             sendError(res, 500, "internal_error", "internal error; report it with request id " + t_requestId);

@@ -6,6 +6,7 @@
 #include "mixing/MixEngine.h"
 #include "mixing/NeuralFeatures.h"
 #include "mixing/NeuralPolicy.h"
+#include "mixing/RulePolicy.h"
 #include "pipeline/Preset.h"
 #include "support/Signals.h"
 #include "support/TempDir.h"
@@ -24,7 +25,8 @@ using namespace mm::test;
 namespace {
 
 /// A model file with seeded random weights; `eqBias` and `relScale` push the outputs.
-std::string writeModel(const TempDir& dir, std::uint64_t seed, double eqBias = 0.0, const std::string& name = "model.json")
+std::string writeModel(const TempDir& dir, std::uint64_t seed, double eqBias = 0.0, const std::string& name = "model.json",
+                       const nlohmann::json& roleCounts = nullptr)
 {
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> n(0.0, 0.5);
@@ -52,6 +54,8 @@ std::string writeModel(const TempDir& dir, std::uint64_t seed, double eqBias = 0
                      {"input_mean", std::vector<double>(kNeuralInputs, 0.1)}, {"input_std", std::vector<double>(kNeuralInputs, 0.8)},
                      {"encoder", {layer(h, kNeuralInputs, "relu"), layer(h, h, "relu")}},
                      {"head", {layer(h, 2 * h, "relu"), head1}}};
+    if (!roleCounts.is_null())
+        j["role_counts"] = roleCounts;
     std::ofstream(dir.file(name)) << j.dump();
     return dir.file(name);
 }
@@ -210,6 +214,31 @@ TEST(NeuralPolicy, DecisionsPerStemDoNotDependOnOrderAndSkipMutedStems)
     EXPECT_TRUE(dm.back().muted);
     for (std::size_t i = 0; i < stems.size(); ++i)
         EXPECT_NEAR(dm[i].expectedRelativeLu, d[i].expectedRelativeLu, 1e-9);
+}
+
+TEST(NeuralPolicy, RolesTheModelHardlySawKeepTheRulesDecisions)
+{
+    // role_counts: 50 bass stems, 2 vocals in training. The vocal keeps the rules' EQ, pan
+    // and level relative to the rules' targets; the bass is the model's.
+    TempDir dir;
+    const NeuralPolicy policy(NeuralModel::load(writeModel(dir, 7, 0.0, "counts.json", {{"bass", 50}, {"vocal", 2}})));
+    EXPECT_EQ(policy.model().roleCount(Role::Vocal), 2);
+    EXPECT_EQ(policy.model().roleCount(Role::Pad), 0);
+    const Preset pop = loadPreset("Pop");
+    const std::vector<StemInfo> stems{stemInfo(Role::Bass, 1), stemInfo(Role::Vocal, 2), stemInfo(Role::Pad, 3)};
+    const auto n = policy.decide(stems, pop.mix);
+    const auto rules = RulePolicy().decide(stems, pop.mix);
+    for (std::size_t i : {1u, 2u}) {
+        EXPECT_NE(n[i].gainReason.find("rules' level, EQ and pan kept"), std::string::npos) << n[i].gainReason;
+        EXPECT_EQ(n[i].eq.size(), rules[i].eq.size());
+        EXPECT_DOUBLE_EQ(n[i].pan, rules[i].pan);
+    }
+    // Between two rules-kept stems the rules' relation holds (both moved by the same shift).
+    EXPECT_NEAR(n[1].expectedRelativeLu - n[2].expectedRelativeLu, rules[1].expectedRelativeLu - rules[2].expectedRelativeLu, 1e-9);
+    EXPECT_NEAR(n[1].gainDb - n[2].gainDb, rules[1].gainDb - rules[2].gainDb, 1e-9);
+    EXPECT_NE(n[0].gainReason.find("neural model test-7"), std::string::npos);
+    // A model file naming an unknown role is refused.
+    EXPECT_THROW(NeuralModel::load(writeModel(dir, 7, 0.0, "bad.json", {{"kazoo", 3}})), InputError);
 }
 
 TEST(NeuralPolicy, EqDecisionsPassTheGuardrailsInARealMix)

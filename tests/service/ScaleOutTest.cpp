@@ -174,7 +174,9 @@ TEST(ScaleOut, WorkersSurviveKillAndDatabaseRestartWithEmbeddedIdenticalOutputs)
         EXPECT_EQ(bodyOf(cli, "/v1/jobs/" + id + "/download/mix"), expected[preset].first) << id << " mix differs from the embedded mode's";
         EXPECT_EQ(bodyOf(cli, "/v1/jobs/" + id + "/download/master"), expected[preset].second) << id << " master differs";
         if (id == killedJob) {
-            EXPECT_EQ(j.value("attempts", 0), 2) << "the killed worker's job is run again once";
+            // Run again after its lease expired (a third start is possible if the database
+            // restart outlasted a lease under load; exactly one success is checked below).
+            EXPECT_GE(j.value("attempts", 0), 2) << "the killed worker's job is run again";
         }
     }
     const auto successes = successesInLogs(logs);
