@@ -47,6 +47,11 @@ struct StemDecision {
     std::vector<std::string> guardrails; ///< what the guardrails clamped, in words
 };
 
+/// Loudness change (LU) that a decision's high-pass and EQ will cause, from the stem's
+/// long-term third-octave spectrum weighted by the K-filter of BS.1770: both policies set
+/// the fader to make up for it, so that the stem still lands on its level.
+double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double sampleRate);
+
 class MixPolicy {
 public:
     virtual ~MixPolicy() = default;

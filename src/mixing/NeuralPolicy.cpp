@@ -18,30 +18,12 @@ std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0)
     return buf;
 }
 
-/// Loudness change (LU) the EQ bands cause on a stem, from its long-term third-octave
-/// spectrum weighted by the K-filter of BS.1770 (as the rule policy compensates its filters).
+/// Loudness change (LU) the EQ bands cause on a stem (as the rule policy compensates its filters).
 double eqLoudnessChangeDb(const StemInfo& stem, const std::vector<EqDecision>& eq)
 {
-    if (eq.empty())
-        return 0.0;
-    const double fs = stem.metrics.sampleRate > 0 ? stem.metrics.sampleRate : 48000.0;
-    const auto k = designKWeighting(fs);
-    const BiquadCoeffs shelf{k.shelfB[0], k.shelfB[1], k.shelfB[2], k.shelfA[1], k.shelfA[2]};
-    const BiquadCoeffs rlb{k.hpB[0], k.hpB[1], k.hpB[2], k.hpA[1], k.hpA[2]};
-    const auto& centres = thirdOctaveCentres();
-    const auto& spec = stem.metrics.thirdOctaveDb;
-    double before = 0.0, after = 0.0;
-    for (std::size_t b = 0; b < centres.size() && b < spec.size(); ++b) {
-        const double f = centres[b];
-        if (f >= 0.45 * fs)
-            break;
-        double db = spec[b] + magnitudeDb(shelf, f, fs) + magnitudeDb(rlb, f, fs);
-        before += std::pow(10.0, db / 10.0);
-        for (const auto& e : eq)
-            db += magnitudeDb(designPeak(e.band.freq, e.band.q, e.band.gainDb, fs), f, fs);
-        after += std::pow(10.0, db / 10.0);
-    }
-    return before > 0.0 && after > 0.0 ? 10.0 * std::log10(after / before) : 0.0;
+    StemDecision only;
+    only.eq = eq;
+    return filterLoudnessChangeDb(stem, only, stem.metrics.sampleRate > 0 ? stem.metrics.sampleRate : 48000.0);
 }
 
 } // namespace

@@ -177,9 +177,23 @@ void decidePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::v
     }
 }
 
-/// Loudness change (LU) that the high-pass and EQ will cause, from the stem's long-term
-/// third-octave spectrum weighted by the K-filter of BS.1770: the fader makes up for it so
-/// that the stem still lands on its target.
+void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecision>& out)
+{
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        auto& d = out[i];
+        if (d.muted || (stems[i].userGainDb && !d.gainReason.empty() && d.gainReason.find("user gain") == 0))
+            continue;
+        const double fs = stems[i].metrics.sampleRate > 0 ? stems[i].metrics.sampleRate : 48000.0;
+        const double change = filterLoudnessChangeDb(stems[i], d, fs);
+        if (std::fabs(change) >= 0.05) {
+            d.gainDb -= change;
+            d.gainReason += format("; %+.1f dB more to make up for the high-pass and EQ (%.1f LU)", -change, change);
+        }
+    }
+}
+
+} // namespace
+
 double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double fs)
 {
     const auto k = designKWeighting(fs);
@@ -203,23 +217,6 @@ double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, doubl
     }
     return before > 0.0 && after > 0.0 ? 10.0 * std::log10(after / before) : 0.0;
 }
-
-void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecision>& out)
-{
-    for (std::size_t i = 0; i < stems.size(); ++i) {
-        auto& d = out[i];
-        if (d.muted || (stems[i].userGainDb && !d.gainReason.empty() && d.gainReason.find("user gain") == 0))
-            continue;
-        const double fs = stems[i].metrics.sampleRate > 0 ? stems[i].metrics.sampleRate : 48000.0;
-        const double change = filterLoudnessChangeDb(stems[i], d, fs);
-        if (std::fabs(change) >= 0.05) {
-            d.gainDb -= change;
-            d.gainReason += format("; %+.1f dB more to make up for the high-pass and EQ (%.1f LU)", -change, change);
-        }
-    }
-}
-
-} // namespace
 
 double predictAverageGrDb(const std::vector<float>& histogram, const CompressorParams& params)
 {
