@@ -2,21 +2,15 @@
 
 #include "analysis/KWeighting.h"
 #include "analysis/Spectrum.h"
+#include "core/Errors.h"
 #include "dsp/BiquadDesign.h"
+#include "mixing/ReasonText.h"
 #include "mixing/RulePolicy.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace mm {
 namespace {
-
-std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, a, b, c);
-    return buf;
-}
 
 /// Loudness change (LU) the EQ bands cause on a stem (as the rule policy compensates its filters).
 double eqLoudnessChangeDb(const StemInfo& stem, const std::vector<EqDecision>& eq)
@@ -27,6 +21,12 @@ double eqLoudnessChangeDb(const StemInfo& stem, const std::vector<EqDecision>& e
 }
 
 } // namespace
+
+NeuralPolicy::NeuralPolicy(std::shared_ptr<const NeuralModel> model) : model_(std::move(model))
+{
+    if (!model_)
+        throw InternalError("neural policy without a model");
+}
 
 std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stems, const MixSettings& settings) const
 {
@@ -44,7 +44,7 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
         for (int c = 0; c < kNeuralInputs; ++c)
             x(static_cast<Eigen::Index>(r), c) = v[static_cast<std::size_t>(c)];
     }
-    const auto pred = model_.predict(x);
+    const auto pred = model_->predict(x);
     // Levels relative to one another: the model's, or the rules' target for a role the
     // model hardly saw; shifted together so that, as powers, they sum to the mix (0 LU),
     // as the rule policy does with its targets.
@@ -52,13 +52,13 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
     std::vector<double> level(active.size());
     double power = 0.0;
     for (std::size_t r = 0; r < active.size(); ++r) {
-        const int seen = model_.roleCount(stems[active[r]].role);
+        const int seen = model_->roleCount(stems[active[r]].role);
         modelled[r] = seen < 0 || seen >= kMinRoleStems;
         level[r] = modelled[r] ? pred[r].relativeLu : out[active[r]].expectedRelativeLu;
         power += std::pow(10.0, level[r] / 10.0);
     }
     const double shift = 10.0 * std::log10(power);
-    const std::string tag = " (neural model " + model_.version() + ")";
+    const std::string tag = " (neural model " + model_->version() + ")";
     for (std::size_t r = 0; r < active.size(); ++r) {
         const std::size_t i = active[r];
         const auto& s = stems[i];
@@ -71,8 +71,8 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
                 d.gainDb += rel - d.expectedRelativeLu;
                 d.expectedRelativeLu = rel;
             }
-            d.gainReason += "; rules' level, EQ and pan kept: the neural model " + model_.version() + " saw " +
-                            std::to_string(model_.roleCount(s.role)) + " " + toString(s.role) + " stems in training (fewer than " +
+            d.gainReason += "; rules' level, EQ and pan kept: the neural model " + model_->version() + " saw " +
+                            std::to_string(model_->roleCount(s.role)) + " " + toString(s.role) + " stems in training (fewer than " +
                             std::to_string(kMinRoleStems) + ")";
             continue;
         }
@@ -85,7 +85,7 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
                 continue;
             EqDecision e;
             e.band = EqBand{FilterType::Peak, neuralEqCentreHz(k), kNeuralEqQ, g, true};
-            e.reason = format("%+.1f dB at %.0f Hz", g, neuralEqCentreHz(k)) + tag;
+            e.reason = reasonText("%+.1f dB at %.0f Hz", g, neuralEqCentreHz(k)) + tag;
             d.eq.push_back(e);
         }
         const double eqChange = eqLoudnessChangeDb(s, d.eq);
@@ -96,7 +96,7 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             // compensation: move it by the change of target and of EQ loudness.
             const double move = (rel - d.expectedRelativeLu) - (eqChange - oldEqChange);
             d.gainDb += move;
-            d.gainReason = format("%+.1f dB: stem at %.1f LUFS brought to %+.1f LU relative to the mix", d.gainDb,
+            d.gainReason = reasonText("%+.1f dB: stem at %.1f LUFS brought to %+.1f LU relative to the mix", d.gainDb,
                                   s.metrics.integratedLufs, rel) + tag;
             if (d.compress)
                 d.gainReason += "; includes the compressor's make-up";
@@ -106,10 +106,10 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             const bool mono = s.metrics.channels == 1 || s.metrics.widthPct < 5.0;
             if (mono) {
                 d.pan = p.pan;
-                d.panReason = format("pan %+.2f", d.pan) + tag;
+                d.panReason = reasonText("pan %+.2f", d.pan) + tag;
             } else {
                 d.pan = 0.0;
-                d.panReason = format("centre: already stereo (width %.0f %%), its own image kept", s.metrics.widthPct);
+                d.panReason = reasonText("centre: already stereo (width %.0f %%), its own image kept", s.metrics.widthPct);
             }
         }
     }

@@ -10,13 +10,17 @@
 #include "mixing/MixPolicy.h"
 #include "mixing/NeuralModel.h"
 
+#include <memory>
+
 namespace mm {
 
 class NeuralPolicy final : public MixPolicy {
 public:
-    explicit NeuralPolicy(NeuralModel model) : model_(std::move(model)) {}
+    /// Shares the weights (NeuralModelCache.h: one loaded model per file and process).
+    explicit NeuralPolicy(std::shared_ptr<const NeuralModel> model);
+    explicit NeuralPolicy(NeuralModel model) : model_(std::make_shared<const NeuralModel>(std::move(model))) {}
     std::string name() const override { return "neural"; }
-    const NeuralModel& model() const { return model_; }
+    const NeuralModel& model() const { return *model_; }
     std::vector<StemDecision> decide(const std::vector<StemInfo>& stems, const MixSettings& settings) const override;
 
     /// EQ gains below this (dB) are not applied: inaudible, and each band costs a biquad.
@@ -26,7 +30,8 @@ public:
     static constexpr int kMinRoleStems = 10;
 
 private:
-    NeuralModel model_;
+    std::shared_ptr<const NeuralModel> model_; ///< never null, immutable
+
 };
 
 } // namespace mm

@@ -3,20 +3,13 @@
 #include "analysis/KWeighting.h"
 #include "analysis/Spectrum.h"
 #include "dsp/BiquadDesign.h"
+#include "mixing/ReasonText.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace mm {
 namespace {
-
-std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, a, b, c);
-    return buf;
-}
 
 double powerSumDb(const std::vector<double>& levelsDb)
 {
@@ -72,14 +65,14 @@ void decideGains(const std::vector<StemInfo>& stems, const MixSettings& s, std::
         d.expectedRelativeLu = target - shift;
         if (s.respectUserGains && stems[i].userGainDb) {
             d.gainDb = *stems[i].userGainDb;
-            d.gainReason = format("user gain %+.1f dB kept (respect_user_gains)", d.gainDb);
+            d.gainReason = reasonText("user gain %+.1f dB kept (respect_user_gains)", d.gainDb);
             continue;
         }
         const double want = anchor + d.expectedRelativeLu;
         d.gainDb = want - stems[i].metrics.integratedLufs;
-        d.gainReason = format("%+.1f dB: stem at %.1f LUFS brought to %+.1f LU relative to the mix", d.gainDb,
+        d.gainReason = reasonText("%+.1f dB: stem at %.1f LUFS brought to %+.1f LU relative to the mix", d.gainDb,
                               stems[i].metrics.integratedLufs, d.expectedRelativeLu) +
-                       " (" + toString(stems[i].role) + format(" target %+.1f LU)", target);
+                       " (" + toString(stems[i].role) + reasonText(" target %+.1f LU)", target);
     }
 }
 
@@ -91,15 +84,15 @@ void decideFilters(const std::vector<StemInfo>& stems, const MixSettings& s, std
             continue;
         const auto& rs = s.role(stems[i].role);
         d.hpfHz = rs.hpfHz;
-        d.hpfReason = format("high-pass at %.0f Hz: ", rs.hpfHz) + toString(stems[i].role) + " has nothing useful below";
+        d.hpfReason = reasonText("high-pass at %.0f Hz: ", rs.hpfHz) + toString(stems[i].role) + " has nothing useful below";
         const double share = lowShare(stems[i].features);
         if (rs.hpfHz > 60.0 && share > 0.25 && !isDrumRole(stems[i].role)) {
             d.hpfHz = 40.0;
-            d.hpfReason = format("high-pass lowered to 40 Hz (role default %.0f Hz): %.0f %% of this stem's energy is below 150 Hz",
+            d.hpfReason = reasonText("high-pass lowered to 40 Hz (role default %.0f Hz): %.0f %% of this stem's energy is below 150 Hz",
                                  rs.hpfHz, 100.0 * share);
         }
         if (std::fabs(stems[i].metrics.dcOffset) > 0.001)
-            d.hpfReason += format("; also removes its DC offset (%.4f)", stems[i].metrics.dcOffset);
+            d.hpfReason += reasonText("; also removes its DC offset (%.4f)", stems[i].metrics.dcOffset);
     }
 }
 
@@ -120,9 +113,9 @@ void decideCompression(const std::vector<StemInfo>& stems, const MixSettings& s,
         d.comp.thresholdDb = thresholdForAverageGr(stems[i].features.levelHistogram, rs.comp, aim);
         d.comp.makeupDb = 0.0; // loudness is set by the fader; the gain stage accounts for GR
         const double predicted = predictAverageGrDb(stems[i].features.levelHistogram, d.comp);
-        d.compReason = format("ratio %.1f:1, threshold %.1f dBFS from the stem's level statistics: ~%.1f dB average gain reduction",
+        d.compReason = reasonText("ratio %.1f:1, threshold %.1f dBFS from the stem's level statistics: ~%.1f dB average gain reduction",
                               d.comp.ratio, d.comp.thresholdDb, predicted) +
-                       format(" (attack %.0f ms, release %.0f ms); fader raised %.1f dB to make up for it", d.comp.attackMs,
+                       reasonText(" (attack %.0f ms, release %.0f ms); fader raised %.1f dB to make up for it", d.comp.attackMs,
                               d.comp.releaseMs, predicted);
         // The fader was set from the uncompressed loudness: give back the predicted GR.
         d.gainDb += predicted;
@@ -140,7 +133,7 @@ void decidePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::v
             continue;
         if (s.respectUserGains && stems[i].userPan) {
             d.pan = std::clamp(*stems[i].userPan, -1.0, 1.0);
-            d.panReason = format("user pan %+.2f kept (respect_user_gains)", d.pan);
+            d.panReason = reasonText("user pan %+.2f kept (respect_user_gains)", d.pan);
             continue;
         }
         if (s.role(stems[i].role).centre) {
@@ -150,7 +143,7 @@ void decidePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::v
         }
         if (stems[i].metrics.channels == 2 && stems[i].metrics.widthPct > 20.0) {
             d.pan = 0.0;
-            d.panReason = format("centre: already stereo (width %.0f %%), its own image kept", stems[i].metrics.widthPct);
+            d.panReason = reasonText("centre: already stereo (width %.0f %%), its own image kept", stems[i].metrics.widthPct);
             continue;
         }
         spread.push_back(i);
@@ -169,10 +162,10 @@ void decidePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::v
         const double share = lowShare(stems[i].features);
         if (share > 0.3) {
             amount *= 0.3;
-            why += format("; kept near the centre: %.0f %% of its energy is below 150 Hz", 100.0 * share);
+            why += reasonText("; kept near the centre: %.0f %% of its energy is below 150 Hz", 100.0 * share);
         }
         out[i].pan = side * amount;
-        out[i].panReason = format("pan %+.2f: ", out[i].pan) + why;
+        out[i].panReason = reasonText("pan %+.2f: ", out[i].pan) + why;
         side = -side;
     }
 }
@@ -187,7 +180,7 @@ void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecis
         const double change = filterLoudnessChangeDb(stems[i], d, fs);
         if (std::fabs(change) >= 0.05) {
             d.gainDb -= change;
-            d.gainReason += format("; %+.1f dB more to make up for the high-pass and EQ (%.1f LU)", -change, change);
+            d.gainReason += reasonText("; %+.1f dB more to make up for the high-pass and EQ (%.1f LU)", -change, change);
         }
     }
 }

@@ -1,6 +1,7 @@
 #include "pipeline/PolicyChoice.h"
 
 #include "core/Errors.h"
+#include "mixing/NeuralModelCache.h"
 #include "mixing/NeuralPolicy.h"
 #include "mixing/RulePolicy.h"
 
@@ -35,14 +36,19 @@ PolicyChoice choosePolicy(const std::string& name)
     if (name != "neural" && name != "auto")
         throw InputError("unknown policy '" + name + "'; use neural, rules or auto");
     const std::string path = defaultModelPath();
-    if (name == "auto" && !std::filesystem::exists(path)) {
-        c.policy = std::make_unique<RulePolicy>();
-        return c;
+    // Loaded once per process (NeuralModelCache.h): a loaded model is used without looking
+    // at the file again, so a job's policy cannot change while the process runs.
+    auto model = loadedNeuralModel(path);
+    if (!model) {
+        if (!std::filesystem::exists(path)) {
+            if (name == "neural")
+                throw InputError("policy neural: model file " + path + " not found (set MIXMASTER_MODELS_DIR)");
+            c.policy = std::make_unique<RulePolicy>();
+            return c;
+        }
+        model = sharedNeuralModel(path);
     }
-    if (!std::filesystem::exists(path))
-        throw InputError("policy neural: model file " + path + " not found (set MIXMASTER_MODELS_DIR)");
-    auto model = NeuralModel::load(path);
-    c.modelVersion = model.version();
+    c.modelVersion = model->version();
     c.modelFile = std::filesystem::path(path).filename().string();
     c.policy = std::make_unique<NeuralPolicy>(std::move(model));
     return c;

@@ -2,7 +2,8 @@
 // Which mixing policy a job uses. "auto" (the default) is the neural policy when its model
 // file is found, else the rules; "neural" without a model file is a clear InputError.
 // The model is looked up like the presets: $MIXMASTER_MODELS_DIR, else the source tree's
-// models/ folder compiled in.
+// models/ folder compiled in. It is read once per process, on first use (NeuralModelCache.h):
+// later jobs share its weights, and changing the file takes a restart.
 #include "mixing/MixPolicy.h"
 
 #include <memory>

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
-#ifndef MIXMASTER_DATA_DIR
-#define MIXMASTER_DATA_DIR "data"
+#ifndef MIXMASTER_PRESETS_DIR
+#define MIXMASTER_PRESETS_DIR "data/presets"
 #endif
 
 namespace mm {
@@ -117,16 +117,18 @@ void checkRange(const char* what, double v, double lo, double hi, const char* un
 
 std::string presetsDir()
 {
-    if (const char* env = std::getenv("MIXMASTER_DATA_DIR"); env && *env)
-        return (std::filesystem::path(env) / "presets").string();
-    return (std::filesystem::path(MIXMASTER_DATA_DIR) / "presets").string();
+    // Its own variable: MIXMASTER_DATA_DIR is `serve --data-dir` (the job store), and one
+    // name for both made a container that set the job folder lose its presets.
+    if (const char* env = std::getenv("MIXMASTER_PRESETS_DIR"); env && *env)
+        return env;
+    return MIXMASTER_PRESETS_DIR;
 }
 
 std::vector<Preset> listPresets()
 {
     const std::filesystem::path dir = presetsDir();
     if (!std::filesystem::is_directory(dir))
-        throw InternalError(dir.string() + ": preset folder not found (set MIXMASTER_DATA_DIR)");
+        throw InternalError(dir.string() + ": preset folder not found (set MIXMASTER_PRESETS_DIR)");
     const auto roles = readJson(dir / "roles.json");
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir))

@@ -28,7 +28,8 @@ struct Preset {
     nlohmann::json master;    ///< mastering section, read by the mastering stage
 };
 
-/// Folder holding the preset files: $MIXMASTER_DATA_DIR/presets, else the build's data/.
+/// Folder holding the preset files: $MIXMASTER_PRESETS_DIR, else the source tree's
+/// data/presets compiled in.
 std::string presetsDir();
 /// Every preset, sorted by key.
 std::vector<Preset> listPresets();

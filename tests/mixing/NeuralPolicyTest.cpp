@@ -1,12 +1,14 @@
 // The neural policy: the model file (loading, errors), the C++ forward pass against
 // PyTorch's on a fixture the export wrote, invariance to stem order and count, the input
-// features' invariance to level, guardrails on its decisions in a real mix, and the CLI's
-// --policy choice with the report's policy fields.
+// features' invariance to level, guardrails on its decisions in a real mix, the model loaded
+// once per process and shared, and the CLI's --policy choice with the report's policy fields.
 #include "core/Errors.h"
 #include "mixing/MixEngine.h"
 #include "mixing/NeuralFeatures.h"
+#include "mixing/NeuralModelCache.h"
 #include "mixing/NeuralPolicy.h"
 #include "mixing/RulePolicy.h"
+#include "pipeline/PolicyChoice.h"
 #include "pipeline/Preset.h"
 #include "support/Signals.h"
 #include "support/TempDir.h"
@@ -16,6 +18,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -92,6 +95,23 @@ Eigen::MatrixXd inputsOf(const std::vector<StemInfo>& stems)
             x(static_cast<Eigen::Index>(r), c) = v[static_cast<std::size_t>(c)];
     }
     return x;
+}
+
+/// Points MIXMASTER_MODELS_DIR at a folder for one test (the policy choice reads it).
+class ModelsDirEnv {
+public:
+    explicit ModelsDirEnv(const std::string& dir) { setenv("MIXMASTER_MODELS_DIR", dir.c_str(), 1); }
+    ~ModelsDirEnv() { unsetenv("MIXMASTER_MODELS_DIR"); }
+    ModelsDirEnv(const ModelsDirEnv&) = delete;
+    ModelsDirEnv& operator=(const ModelsDirEnv&) = delete;
+};
+
+const NeuralPolicy& asNeural(const PolicyChoice& c)
+{
+    const auto* p = dynamic_cast<const NeuralPolicy*>(c.policy.get());
+    if (!p)
+        throw std::runtime_error("expected the neural policy, got " + c.policy->name());
+    return *p;
 }
 
 } // namespace
@@ -309,4 +329,59 @@ TEST(NeuralPolicy, CliChoosesThePolicyAndTheReportNamesTheModel)
     ASSERT_EQ(f.size(), 2u);
     EXPECT_EQ(f[0]["inputs"].size(), static_cast<std::size_t>(kNeuralInputs));
     EXPECT_EQ(f[1]["model_outputs"].size(), static_cast<std::size_t>(NeuralModel::kOutputs));
+}
+
+TEST(NeuralModelCache, PoliciesFromOneFileShareOneModelLoadedOnce)
+{
+    TempDir dir;
+    const std::string path = writeModel(dir, 11, 0.0, "mix_policy.json");
+    const ModelsDirEnv env(dir.path().string());
+    const PolicyChoice a = choosePolicy("neural"), b = choosePolicy("auto");
+    EXPECT_EQ(&asNeural(a).model(), &asNeural(b).model());
+    EXPECT_EQ(sharedNeuralModel(dir.file("./mix_policy.json")).get(), &asNeural(a).model()) << "one file, one key";
+    EXPECT_EQ(a.modelVersion, "test-11");
+    std::vector<StemInfo> stems;
+    for (std::size_t i = 0; i < 5; ++i)
+        stems.push_back(stemInfo(allRoles()[i], 40 + i));
+    const MixSettings settings = loadPreset("pop").mix;
+    const auto before = a.policy->decide(stems, settings);
+    // Rewritten, then corrupted, while the process runs: later jobs keep the loaded weights.
+    writeModel(dir, 12, 3.0, "mix_policy.json");
+    const PolicyChoice c = choosePolicy("neural");
+    std::ofstream(path) << "{corrupt";
+    const PolicyChoice d = choosePolicy("auto");
+    for (const PolicyChoice* p : {&c, &d}) {
+        EXPECT_EQ(&asNeural(*p).model(), &asNeural(a).model());
+        EXPECT_EQ(p->modelVersion, "test-11");
+        const auto after = p->policy->decide(stems, settings);
+        ASSERT_EQ(after.size(), before.size());
+        for (std::size_t i = 0; i < after.size(); ++i) {
+            EXPECT_EQ(after[i].gainDb, before[i].gainDb) << i;
+            EXPECT_EQ(after[i].eq.size(), before[i].eq.size()) << i;
+        }
+    }
+    EXPECT_EQ(loadedNeuralModel(dir.file("elsewhere.json")), nullptr);
+}
+
+TEST(NeuralModelCache, CorruptFileIsAClearErrorEveryTimeUntilFixed)
+{
+    TempDir dir;
+    const std::string path = dir.file("mix_policy.json");
+    std::ofstream(path) << "{\"format\": \"mixmaster-neural-policy\", \"version\": ";
+    const ModelsDirEnv env(dir.path().string());
+    for (const char* name : {"neural", "auto", "neural"}) {
+        try {
+            choosePolicy(name);
+            ADD_FAILURE() << name << ": a corrupt model file was accepted";
+        } catch (const InputError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(path), std::string::npos) << what;
+            EXPECT_NE(what.find("not a usable model file"), std::string::npos) << what;
+        }
+    }
+    EXPECT_EQ(loadedNeuralModel(path), nullptr) << "a failed load is not remembered";
+    // Fixed: the next job loads it.
+    writeModel(dir, 13, 0.0, "mix_policy.json");
+    EXPECT_EQ(choosePolicy("neural").modelVersion, "test-13");
+    EXPECT_NE(loadedNeuralModel(path), nullptr);
 }

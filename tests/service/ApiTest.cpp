@@ -15,21 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-std::size_t filesUnder(const fs::path& dir)
-{
-    std::size_t n = 0;
-    if (fs::exists(dir))
-        for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir))
-            ++n;
-    return n;
-}
-
-std::string errorCode(const httplib::Result& r)
-{
-    const auto j = bodyJson(r);
-    return j.is_object() && j.contains("error") ? j["error"].value("code", std::string()) : std::string("<no JSON error>");
-}
-
 bool havePromtool()
 {
     return runCommand("command -v promtool") == 0;
@@ -124,7 +109,7 @@ TEST(ServiceApi, SubmitPollDownloadMeetsPreset)
     ASSERT_TRUE(del);
     EXPECT_EQ(del->status, 204);
     EXPECT_EQ(cli.Get("/v1/jobs/" + id)->status, 404);
-    EXPECT_EQ(filesUnder(fs::path(data.file("data")) / "jobs"), 0u);
+    EXPECT_EQ(countFilesUnder(fs::path(data.file("data")) / "jobs"), 0u);
 }
 
 TEST(ServiceApi, MetricsPassPromtool)
@@ -209,7 +194,7 @@ TEST(ServiceApi, BadSubmissionsAnswer4xxAndLeaveNothing)
     EXPECT_EQ(plain->status, 415);
     // No half-created job, no stray file.
     EXPECT_EQ(bodyJson(cli.Get("/v1/jobs"))["jobs"].size(), 0u);
-    EXPECT_EQ(filesUnder(fs::path(data.file("data")) / "jobs"), 0u);
+    EXPECT_EQ(countFilesUnder(fs::path(data.file("data")) / "jobs"), 0u);
     EXPECT_FALSE(fs::exists(data.path() / "kick.wav"));
 }
 
@@ -297,5 +282,5 @@ TEST(ServiceApi, FullQueueAnswers429WithRetryAfter)
     EXPECT_EQ(r->status, 429);
     EXPECT_EQ(errorCode(r), "queue_full");
     EXPECT_FALSE(r->get_header_value("Retry-After").empty());
-    EXPECT_EQ(filesUnder(fs::path(data.file("data")) / "jobs"), 0u);
+    EXPECT_EQ(countFilesUnder(fs::path(data.file("data")) / "jobs"), 0u);
 }

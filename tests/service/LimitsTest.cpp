@@ -9,25 +9,6 @@ namespace fs = std::filesystem;
 using namespace mm::test;
 using nlohmann::json;
 
-namespace {
-
-std::string errorCode(const httplib::Result& r)
-{
-    const auto j = bodyJson(r);
-    return j.is_object() && j.contains("error") ? j["error"].value("code", std::string()) : std::string("<no JSON error>");
-}
-
-std::size_t filesUnder(const fs::path& dir)
-{
-    std::size_t n = 0;
-    if (fs::exists(dir))
-        for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir))
-            ++n;
-    return n;
-}
-
-} // namespace
-
 TEST(ServiceLimits, BytesPerJobAnswer413NamingTheLimit)
 {
     TempDir data, stems;
@@ -46,7 +27,7 @@ TEST(ServiceLimits, BytesPerJobAnswer413NamingTheLimit)
     EXPECT_EQ(errorCode(r), "job_too_large");
     EXPECT_NE(bodyJson(r)["error"]["message"].get<std::string>().find("0.7 MB per job"), std::string::npos) << r->body;
     EXPECT_EQ(bodyJson(cli.Get("/v1/jobs"))["jobs"].size(), 0u);
-    EXPECT_EQ(filesUnder(fs::path(data.file("data")) / "jobs"), 0u);
+    EXPECT_EQ(countFilesUnder(fs::path(data.file("data")) / "jobs"), 0u);
     // One of them alone is accepted.
     const auto ok = submitJob(cli, {}, {{"a.wav", a}});
     ASSERT_TRUE(ok);

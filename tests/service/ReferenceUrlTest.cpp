@@ -4,37 +4,12 @@
 #include "ServiceTestUtil.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace mm::test;
 using nlohmann::json;
 
 namespace {
-
-std::string errorCode(const httplib::Result& r)
-{
-    const auto j = bodyJson(r);
-    return j.is_object() && j.contains("error") ? j["error"].value("code", std::string()) : std::string("<no JSON error>");
-}
-
-std::string readAll(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::size_t filesUnder(const fs::path& dir)
-{
-    std::size_t n = 0;
-    if (fs::exists(dir))
-        for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir))
-            ++n;
-    return n;
-}
 
 /// An HTTPS file server on 127.0.0.1 with a certificate for localhost and 127.0.0.1.
 class HttpsServer {
@@ -50,7 +25,7 @@ public:
         server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key.c_str());
         if (!server_->is_valid())
             throw std::runtime_error("SSLServer rejected the certificate");
-        const std::string wav = readAll(referenceWav);
+        const std::string wav = readText(referenceWav);
         const std::string big(512 * 1024, 'x'); // 0.5 MB
         server_->Get("/ref.wav", [wav](const httplib::Request&, httplib::Response& res) { res.set_content(wav, "audio/wav"); });
         server_->Get("/big.wav", [big](const httplib::Request&, httplib::Response& res) { res.set_content(big, "audio/wav"); });
@@ -145,7 +120,7 @@ TEST(ServiceReferenceUrl, FetchedOnlyFromAllowedHostsOverHttpsWithinLimits)
     ASSERT_TRUE(both);
     EXPECT_EQ(errorCode(both), "two_references");
     EXPECT_EQ(bodyJson(cli.Get("/v1/jobs"))["jobs"].size(), 0u);
-    EXPECT_EQ(filesUnder(fs::path(data.file("data")) / "jobs"), 0u);
+    EXPECT_EQ(countFilesUnder(fs::path(data.file("data")) / "jobs"), 0u);
 
     // Allowed host, redirected within it: fetched, and the master is tone-matched to it.
     const auto r = submitJob(cli, {{"options", optionsWith(https.url("localhost", "/same"))}}, stems);
@@ -158,8 +133,8 @@ TEST(ServiceReferenceUrl, FetchedOnlyFromAllowedHostsOverHttpsWithinLimits)
     // Named after the URL's extension (none here: /same), else "reference".
     ASSERT_EQ(report["options"]["reference"], "reference");
     EXPECT_EQ(report["target_spectrum"]["source"], "reference");
-    const std::string fetched = readAll((fs::path(data.file("data")) / "jobs" / id / "inputs" / "reference").string());
-    EXPECT_TRUE(fetched == readAll(ref)) << "the fetched reference differs from the served file (" << fetched.size() << " bytes)";
+    const std::string fetched = readText((fs::path(data.file("data")) / "jobs" / id / "inputs" / "reference").string());
+    EXPECT_TRUE(fetched == readText(ref)) << "the fetched reference differs from the served file (" << fetched.size() << " bytes)";
 }
 
 TEST(ServiceReferenceUrl, WithoutAllowListAnswers422AskingForAnUpload)

@@ -22,16 +22,6 @@ namespace {
 const std::vector<std::string> kPresets = {"pop", "rock", "club"};
 constexpr int kJobs = 12;
 
-std::string bodyOf(httplib::Client& cli, const std::string& path)
-{
-    auto r = cli.Get(path);
-    if (r && r->status == 200)
-        return r->body;
-    std::string err = "<HTTP ";
-    err += r ? std::to_string(r->status) : std::string("error");
-    return err + ">";
-}
-
 /// Jobs by id whose worker logged "job ID: succeeded", over every worker's log (no
 /// std::regex: g++ 12 flags it maybe-uninitialized under ASan).
 std::map<std::string, int> successesInLogs(const std::vector<std::string>& logs)

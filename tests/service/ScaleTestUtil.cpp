@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -174,14 +173,6 @@ bool waitForPort(int port, std::chrono::milliseconds timeout)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
-}
-
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 PostgresServer::PostgresServer(const TempDir& dir)

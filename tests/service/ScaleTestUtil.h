@@ -49,8 +49,6 @@ private:
 int freePort();
 /// Polls a TCP connect to 127.0.0.1:port until it succeeds or `timeout`.
 bool waitForPort(int port, std::chrono::milliseconds timeout);
-/// The file's text (logs).
-std::string readText(const std::string& path);
 
 class PostgresServer {
 public:

@@ -3,10 +3,8 @@
 #include <sndfile.h>
 
 #include <cmath>
-#include <fstream>
 #include <numbers>
 #include <random>
-#include <sstream>
 
 namespace mm::test {
 
@@ -79,55 +77,6 @@ std::string writeStem(const TempDir& dir, const std::string& name, const std::st
     const std::string path = dir.file(name);
     writeFile(path, b, kRate, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
     return path;
-}
-
-httplib::Result submitJob(httplib::Client& cli, const std::vector<std::pair<std::string, std::string>>& fields,
-                          const std::vector<StemFile>& stems, const httplib::Headers& headers)
-{
-    httplib::MultipartFormDataItems items;
-    for (const auto& [k, v] : fields)
-        items.push_back({k, v, "", ""});
-    for (const auto& s : stems) {
-        std::ifstream in(s.path, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        items.push_back({s.name, ss.str(), s.name, "audio/wav"});
-    }
-    return cli.Post("/v1/jobs", headers, items);
-}
-
-nlohmann::json bodyJson(const httplib::Result& r)
-{
-    if (!r)
-        return nullptr;
-    auto j = nlohmann::json::parse(r->body, nullptr, false);
-    return j.is_discarded() ? nlohmann::json(nullptr) : j;
-}
-
-nlohmann::json waitForJob(httplib::Client& cli, const std::string& id, const std::function<bool(const nlohmann::json&)>& pred,
-                          std::chrono::seconds timeout, const httplib::Headers& headers)
-{
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    nlohmann::json last;
-    while (std::chrono::steady_clock::now() < end) {
-        auto r = cli.Get("/v1/jobs/" + id, headers);
-        last = bodyJson(r);
-        if (last.is_object() && pred(last))
-            return last;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return last;
-}
-
-nlohmann::json waitForEnd(httplib::Client& cli, const std::string& id, std::chrono::seconds timeout, const httplib::Headers& headers)
-{
-    return waitForJob(
-        cli, id,
-        [](const nlohmann::json& j) {
-            const auto s = j.value("status", std::string());
-            return s == "succeeded" || s == "failed" || s == "cancelled";
-        },
-        timeout, headers);
 }
 
 std::chrono::seconds budget(int releaseSeconds)
