@@ -101,6 +101,12 @@ void Metrics::observeMaster(double integratedLufs, double truePeakDbtp)
     truePeak_.observe(truePeakDbtp);
 }
 
+void Metrics::countClaimedJob()
+{
+    std::lock_guard lock(mutex_);
+    ++claimed_;
+}
+
 void Metrics::countFinishedJob(const std::string& state)
 {
     std::lock_guard lock(mutex_);
@@ -124,12 +130,16 @@ std::string Metrics::render(const MetricsSnapshot& now) const
     header(out, "mixmaster_jobs", "gauge", "Jobs in the store by state.");
     for (const auto& [state, n] : now.jobsByState)
         out += "mixmaster_jobs{state=\"" + escapeLabel(state) + "\"} " + std::to_string(n) + "\n";
+    header(out, "mixmaster_jobs_claimed_total", "counter", "Jobs this process started running (each start of a retried job).");
+    out += "mixmaster_jobs_claimed_total " + std::to_string(claimed_) + "\n";
     header(out, "mixmaster_jobs_finished_total", "counter", "Jobs finished by this process, by final state.");
     for (const auto& [state, n] : finished_)
         out += "mixmaster_jobs_finished_total{state=\"" + escapeLabel(state) + "\"} " + std::to_string(n) + "\n";
-    header(out, "mixmaster_queue_length", "gauge", "Jobs waiting for a worker.");
-    out += "mixmaster_queue_length " + std::to_string(now.queueLength) + "\n";
-    header(out, "mixmaster_worker_busy", "gauge", "Workers running a job.");
+    if (now.queueLength) {
+        header(out, "mixmaster_queue_length", "gauge", "Jobs waiting for a worker.");
+        out += "mixmaster_queue_length " + std::to_string(*now.queueLength) + "\n";
+    }
+    header(out, "mixmaster_worker_busy", "gauge", "Workers of this process running a job.");
     out += "mixmaster_worker_busy " + std::to_string(now.busyWorkers) + "\n";
     header(out, "mixmaster_workers", "gauge", "Workers in the pool.");
     out += "mixmaster_workers " + std::to_string(now.workers) + "\n";

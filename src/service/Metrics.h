@@ -4,6 +4,7 @@
 // the contract of DESIGN.md: dashboards in deploy/ read them.
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,12 @@ private:
     unsigned long long count_ = 0;
 };
 
-/// Values read at scrape time from the store and the worker pool.
+/// Values read at scrape time from the store and the worker pool. A `mixmaster worker`
+/// process reads no store: it leaves jobsByState empty and queueLength unset (the API
+/// server's /metrics has them for the whole fleet).
 struct MetricsSnapshot {
     std::map<std::string, int> jobsByState;
-    std::size_t queueLength = 0;
+    std::optional<std::size_t> queueLength;
     int busyWorkers = 0, workers = 0;
 };
 
@@ -36,6 +39,8 @@ public:
     Metrics();
     void observeStage(const std::string& stage, double seconds);
     void observeMaster(double integratedLufs, double truePeakDbtp);
+    /// A job this process started running (a retried job counts at each start).
+    void countClaimedJob();
     void countFinishedJob(const std::string& state);
     void countRequest(const std::string& route, int code);
     std::string render(const MetricsSnapshot& now) const;
@@ -44,6 +49,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, Histogram> stageSeconds_;
     Histogram lufs_, truePeak_;
+    unsigned long long claimed_ = 0;
     std::map<std::string, unsigned long long> finished_;
     std::map<std::pair<std::string, int>, unsigned long long> requests_;
 };

@@ -113,6 +113,7 @@ void QueueWorker::process(const Claim& claim, const std::atomic<bool>& stop)
     const auto rec = store_.get(id);
     if (!rec)
         return;
+    metrics_.countClaimedJob();
     spdlog::info("worker {}: job {}: started (attempt {})", options_.name, id, claim.attempts);
     const auto cleanup = [&] { blobs_.releaseLocal(id); };
     const auto storageFailed = [&](const std::string& what) {

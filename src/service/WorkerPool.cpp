@@ -106,8 +106,10 @@ void WorkerPool::workerLoop()
         }
         ++busy_;
         try {
-            if (store_.markRunning(id))
+            if (store_.markRunning(id)) {
+                metrics_.countClaimedJob();
                 run(id, *cancel);
+            }
         } catch (const std::exception& e) {
             spdlog::error("job {}: worker error: {}", id, e.what());
         }

@@ -3,7 +3,8 @@
 // SIGKILLed mid-job and PostgreSQL is restarted while jobs run: every job still succeeds
 // exactly once, with outputs byte-identical to the embedded mode's (SQLite, local folder,
 // in-process workers). Then the bucket goes away: the job is retried and fails with the
-// reason, and no worker leaves files behind.
+// reason, and no worker leaves files behind. The replacement worker serves /metrics
+// (--metrics-port): its counts match what its log says it did.
 #include "ScaleTestUtil.h"
 #include "ServiceTestUtil.h"
 #include "service/PgJobStore.h"
@@ -13,6 +14,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 using namespace mm::test;
@@ -147,10 +149,12 @@ TEST(ScaleOut, WorkersSurviveKillAndDatabaseRestartWithEmbeddedIdenticalOutputs)
     }
     ASSERT_FALSE(killedJob.empty()) << "no job was seen running\n" << dumpLogs();
     // Its replacement starts on the same scratch folder (and clears what the dead one left).
+    const int metricsPort = freePort();
     const auto startReplacement = [&] {
         logs.push_back(tmp.file("worker3.log"));
         workers.emplace_back(std::vector<std::string>{MIXMASTER_BIN, "worker", "--db", pg.url(), "--storage", s3.storageUrl(),
-                                                      "--scratch-dir", tmp.file(numbered("scratch", killedWorker)), "--lease-seconds", "3"},
+                                                      "--scratch-dir", tmp.file(numbered("scratch", killedWorker)), "--lease-seconds", "3",
+                                                      "--metrics-port", std::to_string(metricsPort)},
                              logs.back(), env);
     };
 
@@ -209,6 +213,41 @@ TEST(ScaleOut, WorkersSurviveKillAndDatabaseRestartWithEmbeddedIdenticalOutputs)
     const auto dl = cli.Get("/v1/jobs/" + jobs[0].first + "/download/master");
     ASSERT_TRUE(dl);
     EXPECT_EQ(dl->status, 503) << dl->body;
+
+    // The replacement's /metrics: idle now, and its counters are what its log says it did.
+    {
+        httplib::Client m("127.0.0.1", metricsPort);
+        std::string text;
+        const auto end = std::chrono::steady_clock::now() + budget(10);
+        do {
+            text = bodyOf(m, "/metrics");
+            if (text.find("\nmixmaster_worker_busy 0\n") != std::string::npos)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        } while (std::chrono::steady_clock::now() < end);
+        EXPECT_NE(text.find("\nmixmaster_worker_busy 0\n"), std::string::npos) << text;
+        EXPECT_NE(text.find("\nmixmaster_workers 1\n"), std::string::npos) << text;
+        EXPECT_EQ(text.find("mixmaster_queue_length"), std::string::npos) << "a worker reads no queue length";
+        const std::string log = readText(logs.back());
+        int started = 0;
+        for (auto at = log.find(": started (attempt"); at != std::string::npos; at = log.find(": started (attempt", at + 1))
+            ++started;
+        int succeeded = 0;
+        for (const auto& [id, n] : successesInLogs({logs.back()}))
+            succeeded += n;
+        EXPECT_GT(started, 0) << "the replacement ran no job\n" << log;
+        EXPECT_NE(text.find("\nmixmaster_jobs_claimed_total " + std::to_string(started) + "\n"), std::string::npos) << text << log;
+        if (succeeded > 0) {
+            EXPECT_NE(text.find("mixmaster_jobs_finished_total{state=\"succeeded\"} " + std::to_string(succeeded) + "\n"), std::string::npos)
+                << text;
+        }
+        EXPECT_EQ(errorCode(m.Get("/v1/jobs")), "not_found");
+        if (runCommand("command -v promtool") == 0) {
+            std::ofstream(tmp.file("worker-metrics.txt")) << text;
+            std::string out, err;
+            EXPECT_EQ(runCommand("promtool check metrics < '" + tmp.file("worker-metrics.txt") + "'", &out, &err), 0) << out << err << text;
+        }
+    }
 
     // Nothing half-written: no worker keeps job files, the server no upload copies.
     for (int i = 0; i < 3; ++i)
