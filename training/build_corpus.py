@@ -142,11 +142,13 @@ def main():
 
 
 def write_split(out, val_styles):
-    """split.json from the songs on disk (atomic: shards may write it at the same time)."""
+    """split.json from the songs on disk (atomic: shards may write it at the same time). MMA songs
+    go by style family (val_styles); songs of other sources carry their part in info.json."""
     split = {"train": [], "validation": []}
     for d in sorted(os.listdir(f"{out}/songs")):
         if os.path.exists(f"{out}/songs/{d}/info.json"):
-            split["validation" if d.split("-", 1)[1] in val_styles else "train"].append(d)
+            part = json.load(open(f"{out}/songs/{d}/info.json")).get("split")  # set by other sources (LMMS)
+            split[part or ("validation" if d.split("-", 1)[1] in val_styles else "train")].append(d)
     tmp = f"{out}/split.json.{os.getpid()}"
     with open(tmp, "w") as f:
         json.dump(split, f, indent=1)

@@ -128,7 +128,7 @@ def eval_song(task):
             finals = {"untouched": L + g, "equal_loudness": np.zeros(len(names)),
                       "role_mean": np.array([by_role.get(r, 0.0) for r in roles]),
                       "neural_gains": (10.0 * o[:, 0]).numpy()}
-            for policy in ("rules", "neural"):
+            for policy in (("rules", "neural") if args.engine else ()):
                 out = f"{scratch}/out-{policy}"
                 subprocess.run([args.mixmaster, "mix", "--policy", policy, "--meta", meta, "--no-preview",
                                 "--threads", "1", "-o", out, *files], check=True, capture_output=True,
@@ -164,6 +164,7 @@ def main():
     ap.add_argument("--max-songs", type=int, default=0, help="only the first N validation songs (quick checks)")
     ap.add_argument("--window-s", type=float, default=12.0, help="seconds of each excerpt used (as in training)")
     ap.add_argument("--out", default=f"{here}/../models/evaluation.json")
+    ap.add_argument("--engine", type=int, default=1, help="0: skip the engine methods (quick model comparisons)")
     args = ap.parse_args()
     split = json.load(open(f"{args.corpus}/split.json"))
     doc = json.load(open(args.model))
@@ -172,6 +173,7 @@ def main():
     dist = {m: [] for m in METHODS}
     dist_bal = {m: [] for m in ENGINE_METHODS}
     per_role = {m: {} for m in METHODS}
+    per_song = {}
     t0 = time.time()
     songs = args.songs.split(",") if args.songs else split["validation"]
     songs = songs[: args.max_songs] if args.max_songs else songs
@@ -184,10 +186,14 @@ def main():
                     per_role[m].setdefault(role, []).extend(v)
             for m in ENGINE_METHODS:
                 dist_bal[m] += r["dist_bal"][m]
-            print(f"{song}: " + ", ".join(f"{m} {np.mean(r['err'][m]):.2f}" for m in METHODS), flush=True)
+            per_song[song] = {m: {"errors": [round(float(e), 3) for e in r["err"][m]],
+                                  "mr_stft": round(float(np.mean(r["dist"][m])), 3) if r["dist"][m] else None}
+                              for m in METHODS if r["err"][m]}
+            print(f"{song}: " + ", ".join(f"{m} {np.mean(r['err'][m]):.2f}" for m in METHODS if r["err"][m]), flush=True)
     result = {"model_version": doc["version"], "window_s": args.window_s, "songs": len(songs), "scatters_per_song": args.scatters,
               "stems": len(err["untouched"]), "seconds": round(time.time() - t0, 1), "methods": {}}
-    for m in METHODS:
+    methods = [m for m in METHODS if err[m]]
+    for m in methods:
         result["methods"][m] = {
             "loudness_error_median_db": round(float(np.median(err[m])), 2),
             "loudness_error_mean_db": round(float(np.mean(err[m])), 2),
@@ -195,8 +201,19 @@ def main():
             "per_role_mean_db": {r: round(float(np.mean(v)), 2) for r, v in sorted(per_role[m].items())}}
         if m in dist_bal:
             result["methods"][m]["mr_stft_balance_only"] = round(float(np.mean(dist_bal[m])), 3)
+    # Per source (MMA songs vs LMMS projects): the same measures over each group's songs.
+    groups = {"mma": [s for s in songs if not s.startswith("lmms-")], "lmms": [s for s in songs if s.startswith("lmms-")]}
+    result["by_source"] = {}
+    for g, ss in groups.items():
+        if ss:
+            result["by_source"][g] = {"songs": len(ss), "methods": {m: {
+                "loudness_error_median_db": round(float(np.median(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
+                "loudness_error_mean_db": round(float(np.mean(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
+                "mr_stft": round(float(np.mean([per_song[s][m]["mr_stft"] for s in ss])), 3)} for m in methods}}
+    result["per_song_mean_db"] = {s: {m: round(float(np.mean(v["errors"])), 2) for m, v in r.items()} for s, r in per_song.items()}
     json.dump(result, open(args.out, "w"), indent=1)
     print(json.dumps({m: {k: v for k, v in r.items() if k != "per_role_mean_db"} for m, r in result["methods"].items()}, indent=1))
+    print(json.dumps(result["by_source"], indent=1))
 
 
 if __name__ == "__main__":

@@ -41,13 +41,15 @@ def transform(o):
     return 10.0 * o[..., 0], 6.0 * torch.tanh(o[..., 1:1 + N_EQ]), torch.tanh(o[..., 1 + N_EQ])
 
 
-def loss_terms(o, mask, rel, eq, pan, pan_mask):
-    """Mean squared errors: relative loudness (dB, song's common offset removed), EQ (dB), pan."""
+def loss_terms(o, mask, rel, eq, pan, pan_mask, weight=None):
+    """Mean squared errors: relative loudness (dB, song's common offset removed; optionally
+    weighted per stem, e.g. by role rarity), EQ (dB), pan."""
     r, e, p = transform(o)
     d = (r - rel) * mask
     d = d - mask * (d.sum(1, keepdim=True) / mask.sum(1, keepdim=True))
     n = mask.sum()
-    l_rel = (d ** 2).sum() / n
+    w = mask if weight is None else weight * mask
+    l_rel = (w * d ** 2).sum() / w.sum().clamp(min=1e-9)
     l_eq = (((e - eq) ** 2).mean(-1) * mask).sum() / n
     pm = pan_mask * mask
     l_pan = (((p - pan) ** 2) * pm).sum() / pm.sum().clamp(min=1.0)

@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # The one command that rebuilds the shipped model from nothing but Debian packages:
-#   corpus (build_corpus.sh) -> perturbed dataset with the engine's features (make_dataset.py)
-#   -> training (train.py, seed 1) -> models/mix_policy.json -> parity fixture
-#   (export_fixture.py) -> evaluation on the validation songs (evaluate.py ->
-#   models/evaluation.json, the figures of models/MODEL_CARD.md).
+#   corpus (build_corpus.sh: MMA grooves + LMMS demo projects) -> perturbed dataset with the
+#   engine's features (make_dataset.py, 2 processes) -> five training runs (train.py, seeds 1-5,
+#   role-weighted level loss, 2 at a time) -> their ensemble with the EQ head off
+#   (ensemble.py -> models/mix_policy.json) -> parity fixture (export_fixture.py) ->
+#   evaluation on the validation songs (evaluate.py -> models/evaluation.json, the figures of
+#   models/MODEL_CARD.md).
 # Needs a Release build of mixmaster (default build/mixmaster; MIXMASTER=path to override).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mm="${MIXMASTER:-$here/../build/mixmaster}"
 py=/usr/bin/python3
+version="${MODEL_VERSION:-1.1.0}"
 "$here/build_corpus.sh"
-nice -n 10 $py "$here/make_dataset.py" --mixmaster "$mm"
-nice -n 10 $py "$here/train.py" --version "${MODEL_VERSION:-1.0.0}" --seed 1
+for i in 0 1; do nice -n 10 $py "$here/make_dataset.py" --mixmaster "$mm" --shards 2 --shard $i & done
+wait
+mkdir -p "$here/runs"
+members=()
+for pair in "1 2" "3 4" "5"; do
+  for seed in $pair; do
+    nice -n 10 $py "$here/train.py" --version "$version" --seed "$seed" --role-weight-power 0.5 \
+      --model "$here/runs/seed$seed.json" > "$here/runs/seed$seed.log" &
+    members+=("$here/runs/seed$seed.json")
+  done
+  wait
+done
+$py "$here/ensemble.py" --version "$version" --eq-scale 0 --out "$here/../models/mix_policy.json" "${members[@]}"
 $py "$here/export_fixture.py"
 nice -n 10 $py "$here/evaluate.py" --mixmaster "$mm"
