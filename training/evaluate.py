@@ -79,6 +79,25 @@ def errors(final, truth):
     return list(np.abs(d - d.mean()))
 
 
+MAX_STEMS = 12  # the engine's limit (src/mixing/MixEngine.h kMaxStems)
+
+
+def merge_to_limit(names, roles, clean):
+    """Songs with more stems than a job accepts (some LMMS projects): the two quietest stems of
+    the role with the most stems are summed into one (the arranger's balance inside the group
+    kept) until MAX_STEMS remain, as a user would group them."""
+    names, roles = list(names), list(roles)
+    while len(names) > MAX_STEMS:
+        role = max(set(roles), key=lambda r: (roles.count(r), r))
+        idx = sorted((i for i, r in enumerate(roles) if r == role), key=lambda i: np.mean(clean[names[i]] ** 2))[:2]
+        a, b = clean[names[idx[0]]], clean[names[idx[1]]]
+        if a.shape[1] != b.shape[1]:
+            a, b = to_stereo(a), to_stereo(b)
+        clean[names[idx[1]]] = a + b
+        del names[idx[0]], roles[idx[0]]
+    return names, roles
+
+
 METHODS = ["untouched", "equal_loudness", "role_mean", "neural_gains", "rules_engine", "neural_engine"]
 ENGINE_METHODS = ["rules_engine", "neural_engine"]
 _NET = {}
@@ -101,6 +120,7 @@ def eval_song(task):
     roles = [s["role"] for s in info["stems"]]
     n_win = int(args.window_s * 44100)
     clean = {n: sf.read(f"{sd}/stems/{n}", dtype="float64", always_2d=True)[0][:n_win] for n in names}
+    names, roles = merge_to_limit(names, roles, clean)
     with tempfile.TemporaryDirectory() as scratch:
         for n in names:
             sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
