@@ -93,6 +93,8 @@ private:
     void advanceSmoothing() noexcept;
     void redesign(Live& live) const noexcept;
 
+    void processStereo(float* left, float* right, std::size_t start, std::size_t end) noexcept;
+
     std::array<EqBand, kMaxBands> targets_{};
     std::array<Live, kMaxBands> live_{};
     std::vector<std::array<double, 2>> state_; // [band * channels + channel]

@@ -100,43 +100,84 @@ void Compressor::process(AudioBuffer& block) noexcept
     const double kneeStartPower = std::pow(10.0, (params_.thresholdDb - std::max(params_.kneeDb, 0.0) / 2.0) / 10.0);
     const double makeupTarget = params_.makeupDb;
 
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        double linked = 0.0;
-        double inputPeak = 0.0;
+    // Chunk-wise passes, each a simple loop over the frames, so the independent ones
+    // (detector per channel, gain computer, dB to gain, gain per channel) vectorise or
+    // at least pipeline; only the two smoothers run frame by frame. Every frame sees the
+    // same arithmetic in the same order as a per-frame loop would.
+    constexpr std::size_t kChunk = 256;
+    double linked[kChunk], inputPeak[kChunk], gainDb[kChunk];
+    float gain[kChunk];
+    for (std::size_t from = 0; from < block.frames(); from += kChunk) {
+        const std::size_t n = std::min(kChunk, block.frames() - from);
+        std::fill_n(linked, n, 0.0);
+        std::fill_n(inputPeak, n, 0.0);
         for (int c = 0; c < channels; ++c) {
-            const double x = block.channel(c)[i];
-            inputPeak = std::max(inputPeak, std::abs(x));
-            const double d = sidechainOn_ ? sidechainHp_.processSample(c, x) : x;
-            double power = d * d;
-            if (rms) {
-                auto& ms = meanSquare_[static_cast<std::size_t>(c)];
-                ms = rmsCoef_ * ms + (1.0 - rmsCoef_) * power;
-                power = ms;
+            const float* x = block.channel(c) + from;
+            for (std::size_t i = 0; i < n; ++i)
+                inputPeak[i] = std::max(inputPeak[i], static_cast<double>(std::abs(x[i])));
+            double* power = gainDb; // scratch: this channel's detector power
+            if (sidechainOn_) {
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double d = sidechainHp_.processSample(c, x[i]);
+                    power[i] = d * d;
+                }
+            } else {
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double d = x[i];
+                    power[i] = d * d;
+                }
             }
-            linked = linkMax ? std::max(linked, power) : linked + power;
+            if (rms) {
+                double ms = meanSquare_[static_cast<std::size_t>(c)];
+                for (std::size_t i = 0; i < n; ++i) {
+                    ms = rmsCoef_ * ms + (1.0 - rmsCoef_) * power[i];
+                    power[i] = ms;
+                }
+                meanSquare_[static_cast<std::size_t>(c)] = ms;
+            }
+            if (linkMax)
+                for (std::size_t i = 0; i < n; ++i)
+                    linked[i] = std::max(linked[i], power[i]);
+            else
+                for (std::size_t i = 0; i < n; ++i)
+                    linked[i] += power[i];
         }
         if (!linkMax)
-            linked /= channels;
+            for (std::size_t i = 0; i < n; ++i)
+                linked[i] /= channels;
 
-        double xL = 0.0;
-        if (linked >= kneeStartPower) {
-            const double xG = fast::powerToDb(std::max(linked, kMinPower));
-            xL = xG - staticCurveDb(xG, params_);
+        // Gain computer: x_L per frame, into `linked`.
+        for (std::size_t i = 0; i < n; ++i) {
+            double xL = 0.0;
+            if (linked[i] >= kneeStartPower) {
+                const double xG = fast::powerToDb(std::max(linked[i], kMinPower));
+                xL = xG - staticCurveDb(xG, params_);
+            }
+            linked[i] = xL;
         }
-        const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
-        grDb_ = a * grDb_ + (1.0 - a) * xL;
-        makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
 
-        const auto gain = static_cast<float>(fast::dbToGain(makeupDb_ - grDb_));
-        for (int c = 0; c < channels; ++c)
-            block.channel(c)[i] *= gain;
-
-        floorEnv_ = std::max(inputPeak, floorCoef_ * floorEnv_);
-        if (floorEnv_ > floorLin) {
-            grSum_ += grDb_;
-            ++grCount_;
+        // Smoothers and statistics, frame by frame.
+        for (std::size_t i = 0; i < n; ++i) {
+            const double xL = linked[i];
+            const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
+            grDb_ = a * grDb_ + (1.0 - a) * xL;
+            makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
+            gainDb[i] = makeupDb_ - grDb_;
+            floorEnv_ = std::max(inputPeak[i], floorCoef_ * floorEnv_);
+            if (floorEnv_ > floorLin) {
+                grSum_ += grDb_;
+                ++grCount_;
+            }
+            maxGr_ = std::max(maxGr_, grDb_);
         }
-        maxGr_ = std::max(maxGr_, grDb_);
+
+        for (std::size_t i = 0; i < n; ++i)
+            gain[i] = static_cast<float>(fast::dbToGain(gainDb[i]));
+        for (int c = 0; c < channels; ++c) {
+            float* x = block.channel(c) + from;
+            for (std::size_t i = 0; i < n; ++i)
+                x[i] *= gain[i];
+        }
     }
     // Decayed state to zero before it turns denormal (long releases into silence).
     if (grDb_ < 1e-12)

@@ -39,6 +39,19 @@ inline void dotGroup(const float* __restrict taps, const float* __restrict x, fl
     }
     std::memcpy(out, acc, sizeof acc);
 }
+
+// The phases 1 … kFactor − 1 of a block: rows[p · kRowStride + i] for i < n (rounded up
+// to whole groups), from first[i … i + kPhaseTaps).
+void filterRows(const float* taps, const float* first, float* rows, int n) noexcept
+{
+    for (int p = 1; p < Oversampler::kFactor; ++p) {
+        const float* t = taps + (p - 1) * Oversampler::kPhaseTaps;
+        float* row = rows + static_cast<std::ptrdiff_t>(p) * Oversampler::kRowStride;
+        for (int i = 0; i < n; i += kGroup)
+            dotGroup(t, first + i, row + i);
+    }
+}
+
 } // namespace
 
 std::vector<double> Oversampler::prototype()
@@ -66,6 +79,16 @@ Oversampler::Oversampler()
             const int j = kPhaseTaps - 1 - k; // tap j multiplies x[n − j]
             taps_[static_cast<std::size_t>((p - 1) * kPhaseTaps + k)] = static_cast<float>(h[static_cast<std::size_t>(j * kFactor + p)]);
         }
+    // |Σ t_k x_k| ≤ Σ |t_k| · max |x|; the margin covers float rounding of the sums
+    // (64 terms, relative error < 64 · 2^-24 ≈ 4e-6 of Σ |t_k x_k|).
+    float bound = 1.0f; // phase 0 is a copy
+    for (int p = 1; p < kFactor; ++p) {
+        double l1 = 0.0;
+        for (int k = 0; k < kPhaseTaps; ++k)
+            l1 += std::fabs(static_cast<double>(taps_[static_cast<std::size_t>((p - 1) * kPhaseTaps + k)]));
+        bound = std::max(bound, static_cast<float>(l1 * (1.0 + 1e-4)));
+    }
+    gainBound_ = bound;
 }
 
 void Oversampler::prepare(int channels)
@@ -117,16 +140,37 @@ const float* Oversampler::processBlock(int channel, const float* x, int n) noexc
     std::copy_n(x, n, buf + fill);
     // Output i's window is buf[fill + i − kHistory … fill + i]; groups past n read
     // stale (finite) samples inside the buffer and their results are ignored.
-    const float* first = buf + fill - kHistory;
-    for (int p = 1; p < kFactor; ++p) {
-        const float* taps = taps_.data() + (p - 1) * kPhaseTaps;
-        float* row = rows_.data() + static_cast<std::size_t>(p) * kRowStride;
-        for (int i = 0; i < n; i += kGroup)
-            dotGroup(taps, first + i, row + i);
-    }
+    filterRows(taps_.data(), buf + fill - kHistory, rows_.data(), n);
     std::copy_n(buf + fill - kLatency, n + 1, rows_.data()); // x[i − kLatency], i = 0 … n
     fill += n;
     return rows_.data();
+}
+
+float Oversampler::inputPeak(int channel, const float* x, int n) const noexcept
+{
+    const float* buf = buffer_.data() + static_cast<std::size_t>(channel) * kBufferSize;
+    const int fill = fill_[static_cast<std::size_t>(channel)];
+    float m = 0.0f;
+    for (int i = fill - kHistory; i < fill; ++i)
+        m = std::max(m, std::fabs(buf[i]));
+    for (int i = 0; i < n; ++i)
+        m = std::max(m, std::fabs(x[i]));
+    return m;
+}
+
+float Oversampler::skipBlock(int channel, const float* x, int n) noexcept
+{
+    float* buf = makeRoom(channel, n);
+    int& fill = fill_[static_cast<std::size_t>(channel)];
+    std::copy_n(x, n, buf + fill);
+    fill += n;
+    // Point kFactor − 1 of the last sample, summed tap by tap in order as dotGroup's lanes do.
+    const float* window = buf + fill - kPhaseTaps;
+    const float* taps = taps_.data() + (kFactor - 2) * kPhaseTaps;
+    float acc = 0.0f;
+    for (int k = 0; k < kPhaseTaps; ++k)
+        acc += taps[k] * window[k];
+    return acc;
 }
 
 } // namespace mm

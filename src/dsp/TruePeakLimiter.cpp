@@ -125,7 +125,7 @@ void TruePeakLimiter::process(AudioBuffer& block) noexcept
         float* peak = peak_.data();
         std::fill_n(peak, n, 0.0f);
         for (int c = 0; c < used; ++c) {
-            detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data());
+            detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data(), ceilingLin_);
             for (int i = 0; i < n; ++i)
                 peak[i] = std::max(peak[i], envelope_[static_cast<std::size_t>(i)]);
         }

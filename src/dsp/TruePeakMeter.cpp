@@ -90,14 +90,19 @@ inline float refineIntervals(const float* rows, int m, float prev, float* out) n
 }
 } // namespace
 
-void TruePeakMeter::envelope(int channel, const float* x, std::size_t n, float* peaks) noexcept
+void TruePeakMeter::envelope(int channel, const float* x, std::size_t n, float* peaks, float ignoreBelow) noexcept
 {
     const auto c = static_cast<std::size_t>(channel);
     float held = max_[c];
     for (std::size_t from = 0; from < n; from += Oversampler::kMaxBlock) {
         const int m = static_cast<int>(std::min<std::size_t>(Oversampler::kMaxBlock, n - from));
-        const float* rows = os_.processBlock(channel, x + from, m);
         float* out = peaks + from;
+        if (os_.inputPeak(channel, x + from, m) * os_.gainBound() * kRefineBound < ignoreBelow) {
+            prevLast_[c] = std::fabs(os_.skipBlock(channel, x + from, m));
+            std::fill_n(out, m, 0.0f);
+            continue;
+        }
+        const float* rows = os_.processBlock(channel, x + from, m);
         prevLast_[c] = refineIntervals(rows, m, prevLast_[c], out);
         for (int i = 0; i < m; ++i)
             held = std::max(held, out[i]);
@@ -113,18 +118,23 @@ void TruePeakMeter::measure(int channel, const float* x, std::size_t n) noexcept
     float held = max_[c];
     for (std::size_t from = 0; from < n; from += Oversampler::kMaxBlock) {
         const int m = static_cast<int>(std::min<std::size_t>(Oversampler::kMaxBlock, n - from));
-        const float* rows = os_.processBlock(channel, x + from, m);
         // A refined vertex exceeds its grid point b by (lo − hi)² / (8·(2b − lo − hi))
         // ≤ b / 8 (lo, hi ∈ [0, b]): intervals whose grid points all stay under held / 1.25
-        // cannot raise the held maximum, so a chunk of them needs no refinement. The held
-        // maximum is then exactly envelope()'s.
+        // cannot raise the held maximum. A chunk whose input bound says so is not even
+        // filtered; one whose grid says so needs no refinement. The held maximum is then
+        // exactly envelope()'s.
+        if (os_.inputPeak(channel, x + from, m) * os_.gainBound() * kRefineBound < held) {
+            prevLast_[c] = std::fabs(os_.skipBlock(channel, x + from, m));
+            continue;
+        }
+        const float* rows = os_.processBlock(channel, x + from, m);
         float grid = std::fabs(rows[m]); // the next interval's first point
         for (int q = 0; q < L; ++q) {
             const float* r = rows + q * S;
             for (int i = 0; i < m; ++i)
                 grid = std::max(grid, std::fabs(r[i]));
         }
-        if (grid * 1.25f < held) {
+        if (grid * kRefineBound < held) {
             prevLast_[c] = std::fabs(rows[(L - 1) * S + m - 1]);
             continue;
         }
@@ -149,6 +159,32 @@ void TruePeakMeter::finish() noexcept
         measure(ch, zeros, kLatency);
 }
 
+namespace {
+// Largest |interpolated point| of a chunk over the phases of Ebur128TruePeak's filter;
+// cur[i − k] must be valid for k < perPhase. Cloned for AVX2 (same values: each output
+// still sums its taps in order, without FMA).
+__attribute__((target_clones("avx2", "default"))) float interpolatedPeak(const float* coeffs, int factor, int perPhase,
+                                                                            const float* cur, int n, float* acc) noexcept
+{
+    float peak = 0.0f;
+    for (int f = 0; f < factor; ++f) {
+        const float* c = coeffs + static_cast<std::ptrdiff_t>(f) * perPhase;
+        std::fill(acc, acc + n, 0.0f);
+        for (int k = 0; k < perPhase; ++k) {
+            const float ck = c[k];
+            if (ck == 0.0f)
+                continue;
+            const float* xs = cur - k;
+            for (int i = 0; i < n; ++i)
+                acc[i] += ck * xs[i];
+        }
+        for (int i = 0; i < n; ++i)
+            peak = std::max(peak, std::fabs(acc[i]));
+    }
+    return peak;
+}
+} // namespace
+
 void Ebur128TruePeak::prepare(int channels, double sampleRate)
 {
     // ebur128.c: interp_create(49, 4) below 96 kHz, interp_create(49, 2) below 192 kHz.
@@ -166,6 +202,13 @@ void Ebur128TruePeak::prepare(int channels, double sampleRate)
             if (std::fabs(c) > 0.000001)
                 coeffs_[static_cast<std::size_t>((j % factor_) * perPhase_ + j / factor_)] = static_cast<float>(c);
         }
+    }
+    bound_ = 1.0f;
+    for (int f = 0; f < factor_ && factor_ > 1; ++f) {
+        double l1 = 0.0;
+        for (int k = 0; k < perPhase_; ++k)
+            l1 += std::fabs(static_cast<double>(coeffs_[static_cast<std::size_t>(f * perPhase_ + k)]));
+        bound_ = std::max(bound_, static_cast<float>(l1 * (1.0 + 1e-4))); // margin: float rounding of the sums
     }
     buf_.assign(static_cast<std::size_t>(channels), std::vector<float>(static_cast<std::size_t>(perPhase_ - 1 + kChunk), 0.0f));
     acc_.assign(kChunk, 0.0f);
@@ -193,23 +236,13 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
             const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
             for (int i = 0; i < n; ++i)       // sample peak (ebur128_true_peak reports at least it)
                 peak = std::max(peak, std::fabs(cur[i]));
-            for (int f = 0; f < factor_ && factor_ > 1; ++f) {
-                const float* c = coeffs_.data() + static_cast<std::ptrdiff_t>(f) * perPhase_;
-                float* acc = acc_.data();
-                std::fill(acc, acc + n, 0.0f);
-                for (int k = 0; k < perPhase_; ++k) {
-                    const float ck = c[k];
-                    if (ck == 0.0f)
-                        continue;
-                    const float* xs = cur - k;
-                    for (int i = 0; i < n; ++i)
-                        acc[i] += ck * xs[i];
-                }
-                float m = 0.0f;
-                for (int i = 0; i < n; ++i)
-                    m = std::max(m, std::fabs(acc[i]));
-                peak = std::max(peak, m);
-            }
+            // |interpolated| ≤ bound_ × max |x| over the chunk and its history: a chunk
+            // that cannot raise the peak is not filtered (the result is unchanged).
+            float inPeak = 0.0f;
+            for (int i = -h; i < n; ++i)
+                inPeak = std::max(inPeak, std::fabs(cur[i]));
+            if (factor_ > 1 && inPeak * bound_ >= peak)
+                peak = std::max(peak, interpolatedPeak(coeffs_.data(), factor_, perPhase_, cur, n, acc_.data()));
             // Keep the last h samples as the next chunk's history.
             std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
         }

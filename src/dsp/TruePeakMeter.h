@@ -15,6 +15,8 @@ class TruePeakMeter {
 public:
     /// Delay of pushSample()'s envelope behind its input, in samples.
     static constexpr int kLatency = Oversampler::kLatency;
+    /// Upper bound of a refined vertex over its 8× grid point (9/8, with margin).
+    static constexpr float kRefineBound = 1.25f;
 
     TruePeakMeter() = default;
     TruePeakMeter(const TruePeakMeter&) = delete;
@@ -39,7 +41,10 @@ public:
 
     /// Block form of pushSample(): pushes x[0 … n) of `channel` and writes the same
     /// envelope values to peaks[0 … n) (equal up to float summation order).
-    void envelope(int channel, const float* x, std::size_t n, float* peaks) noexcept;
+    /// ignoreBelow > 0 (a limiter's ceiling): chunks whose points provably all stay below
+    /// it (Oversampler::gainBound() × input peak × kRefineBound) are not filtered, write
+    /// 0 and leave the held maximum as it was.
+    void envelope(int channel, const float* x, std::size_t n, float* peaks, float ignoreBelow = 0.0f) noexcept;
 
     /// Maximum true peak of `channel` so far, linear (1.0 = 0 dBTP).
     float truePeak(int channel) const noexcept;
@@ -66,7 +71,8 @@ private:
 /// peak) computed block-wise: per phase, one tap at a time over a linear history, which
 /// vectorises. Same design and tap order, float arithmetic as there, so the same figure
 /// up to float rounding — at a fraction of the cost (libebur128 filters sample by sample
-/// through a circular buffer). For programme metering (stems, mix); the master's final
+/// through a circular buffer). Chunks whose input peak × the filter's gain bound stays
+/// below the peak found so far are not filtered: they cannot change the result. For programme metering (stems, mix); the master's final
 /// check stays libebur128's own reading of the written file.
 class Ebur128TruePeak {
 public:
@@ -83,6 +89,7 @@ private:
     int factor_ = 4;
     int perPhase_ = 13;               // (kTaps + factor − 1) / factor
     std::vector<float> coeffs_;       // factor × perPhase, coefficient of x[n − k] in phase f at [f·perPhase + k]
+    float bound_ = 1.0f;              // max over phases of Σ |coefficients| (+ rounding margin)
     std::vector<std::vector<float>> buf_; // per channel: perPhase − 1 history samples, then a chunk
     std::vector<float> acc_;
     std::vector<float> max_;

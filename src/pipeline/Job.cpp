@@ -17,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 
 namespace mm {
 namespace {
@@ -149,6 +150,20 @@ JobResult runJob(const JobSpec& spec)
                   {"warnings", m.warnings}};
     }
 
+    // The stem-sum and mix previews need only the mix: they encode on background threads
+    // while the mix is mastered (mastering leaves a core idle much of the time).
+    std::optional<PreviewWriter> earlyPreviews;
+    int previewRate = 0;
+    if (!spec.mixOnly && spec.preview) {
+        previewRate = AudioSource(result.mixPath).sampleRate();
+        std::vector<PreviewSpec> previews;
+        const auto raw = rawSumSources(spec.stems);
+        if (!raw.empty())
+            previews.push_back({"stems", (out / "stems_preview.ogg").string(), raw, std::numeric_limits<double>::quiet_NaN()});
+        previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp")});
+        earlyPreviews.emplace(std::move(previews), previewRate, spec.threads != 1);
+    }
+
     if (!spec.mixOnly) {
         const auto tM = Clock::now();
         result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
@@ -166,20 +181,23 @@ JobResult runJob(const JobSpec& spec)
             if (!c.passed)
                 report["warnings"].push_back("QC: " + c.name + " " + jsonNumber(c.measured, 2).dump() + " misses " + c.target);
         report["timings_s"]["mastering"] = jsonNumber(since(tM), 3);
-        if (spec.preview) {
-            // Previews for the browser's A/B/C player: raw stem sum, mix, master (preview.ogg).
+        if (earlyPreviews) {
+            // Previews for the browser's A/B/C player: raw stem sum, mix (started before
+            // mastering), master (preview.ogg).
             const auto tP = Clock::now();
             if (spec.progress)
                 spec.progress("preview", 0.0);
             result.previewPath = (out / "preview.ogg").string();
-            std::vector<PreviewSpec> previews;
-            const auto raw = rawSumSources(spec.stems);
-            if (!raw.empty())
-                previews.push_back({"stems", (out / "stems_preview.ogg").string(), raw, std::numeric_limits<double>::quiet_NaN()});
-            previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp")});
-            previews.push_back({"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp")});
-            const int rate = AudioSource(result.masterPath).sampleRate();
-            report["previews"] = previewsToJson(writePreviews(previews, rate, spec.threads != 1, spec.progress));
+            PreviewWriter master({{"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp")}},
+                                 previewRate, spec.threads != 1);
+            const ProgressFn both = [&](const std::string& stage, double) {
+                if (spec.progress)
+                    spec.progress(stage, 0.5 * (earlyPreviews->progress() + master.progress()));
+            };
+            auto previews = earlyPreviews->wait(both);
+            for (auto& p : master.wait(both))
+                previews.push_back(std::move(p));
+            report["previews"] = previewsToJson(previews);
             ioSeconds += since(tP);
         }
     } else {

@@ -17,18 +17,21 @@
 #include <memory>
 
 namespace mm {
+
+/// Frames done across all previews, and the stop flag; shared with the preview threads.
+struct PreviewWriter::Shared {
+    std::atomic<std::int64_t> framesDone{0};
+    std::atomic<bool> stop{false};
+};
+
 namespace {
+
+using Shared = PreviewWriter::Shared;
 
 constexpr std::size_t kBlock = 4096;
 
 /// Thrown inside a preview thread when the caller asked to stop.
 struct PreviewStopped {};
-
-/// Frames done across all previews, and the stop flag; shared with the preview threads.
-struct Shared {
-    std::atomic<std::int64_t> framesDone{0};
-    std::atomic<bool> stop{false};
-};
 
 /// One file, or several summed sample by sample at unity gain (mono on both channels of
 /// a stereo sum; a shorter file counts as silence after its end).
@@ -87,8 +90,9 @@ struct Measured {
 };
 
 /// Integrated loudness (libebur128, I mode) and true peak (the block-wise 4× meter of
-/// the analysis) of a source: the sum, or an encoded preview.
-Measured measure(SummedSource& src, int rate, Shared& shared)
+/// the analysis) of a source: the sum, or an encoded preview. With `copy`, what was read
+/// is also written there (the sum, so the encode reads one file instead of every stem).
+Measured measure(SummedSource& src, int rate, Shared& shared, AudioWriter* copy = nullptr)
 {
     LoudnessMeter meter(rate, src.channels(), false, true);
     Ebur128TruePeak peak;
@@ -98,10 +102,23 @@ Measured measure(SummedSource& src, int rate, Shared& shared)
         checkStop(shared);
         meter.process(block);
         peak.process(block);
+        if (copy)
+            copy->write(block);
         shared.framesDone += static_cast<std::int64_t>(n);
     }
     return {meter.result().integratedLufs, linearToDb(peak.truePeak())};
 }
+
+/// Removes a file when it goes out of scope.
+struct TempFile {
+    std::string path;
+    ~TempFile()
+    {
+        std::error_code ec;
+        if (!path.empty())
+            std::filesystem::remove(path, ec);
+    }
+};
 
 PreviewResult writeOne(const PreviewSpec& spec, int rate, Shared& shared)
 {
@@ -110,16 +127,27 @@ PreviewResult writeOne(const PreviewSpec& spec, int rate, Shared& shared)
     r.path = spec.path;
     r.sourceLufs = std::numeric_limits<double>::quiet_NaN();
     double peak = spec.sourcePeakDbtp;
+    std::vector<std::string> sources = spec.sources;
+    TempFile sum;
     if (std::isnan(peak)) {
         SummedSource src(spec.sources, rate);
-        const Measured m = measure(src, rate, shared);
+        std::unique_ptr<AudioWriter> copy;
+        if (spec.sources.size() > 1) { // the sum, kept for the encode: one decode of each stem
+            sum.path = spec.path + ".sum.tmp";
+            copy = std::make_unique<AudioWriter>(sum.path, rate, src.channels(), OutputFormat::Wav32f);
+        }
+        const Measured m = measure(src, rate, shared, copy.get());
+        if (copy) {
+            copy->commit();
+            sources = {sum.path};
+        }
         peak = m.truePeakDbtp;
         r.sourceLufs = m.lufs;
     }
     r.gainDb = std::isfinite(peak) ? std::min(0.0, kPreviewSourcePeakDbtp - peak) : 0.0;
     const auto gain = static_cast<float>(std::pow(10.0, r.gainDb / 20.0));
     {
-        SummedSource src(spec.sources, rate);
+        SummedSource src(sources, rate);
         AudioWriter w(spec.path, rate, src.channels(), OutputFormat::OggVorbis);
         AudioBuffer block(src.channels(), kBlock);
         while (std::size_t n = src.read(block)) {
@@ -152,50 +180,77 @@ std::vector<std::string> rawSumSources(const std::vector<StemInput>& stems)
     return out;
 }
 
-std::vector<PreviewResult> writePreviews(const std::vector<PreviewSpec>& specs, int sampleRate, bool parallel,
-                                         const ProgressFn& progress)
+PreviewWriter::PreviewWriter(std::vector<PreviewSpec> specs, int sampleRate, bool parallel)
+    : specs_(std::move(specs)), shared_(std::make_shared<Shared>())
 {
     // The work in frames: a measuring pass when the peak is unknown, the encode, the
     // measurement of the encoded file.
-    std::int64_t total = 0;
-    for (const auto& s : specs) {
+    for (const auto& s : specs_) {
         std::int64_t frames = 0;
         for (const auto& p : s.sources)
             frames = std::max(frames, AudioSource(p, sampleRate, kBlock).expectedFrames());
-        total += frames * (std::isnan(s.sourcePeakDbtp) ? 3 : 2);
+        total_ += frames * (std::isnan(s.sourcePeakDbtp) ? 3 : 2);
     }
-    auto shared = std::make_shared<Shared>();
-    std::vector<std::future<std::vector<PreviewResult>>> futures;
-    const auto runAll = [shared, sampleRate](std::vector<PreviewSpec> list) {
+    const auto runAll = [shared = shared_, sampleRate](std::vector<PreviewSpec> list) {
         std::vector<PreviewResult> out;
         for (const auto& s : list)
             out.push_back(writeOne(s, sampleRate, *shared));
         return out;
     };
     if (parallel) {
-        for (const auto& s : specs)
-            futures.push_back(std::async(std::launch::async, runAll, std::vector<PreviewSpec>{s}));
+        for (const auto& s : specs_)
+            futures_.push_back(std::async(std::launch::async, runAll, std::vector<PreviewSpec>{s}));
     } else {
-        futures.push_back(std::async(std::launch::async, runAll, specs));
+        futures_.push_back(std::async(std::launch::async, runAll, specs_));
     }
+}
+
+PreviewWriter::~PreviewWriter()
+{
+    if (done_)
+        return;
+    // Abandoned (the job failed or was cancelled): stop the threads, drop their files.
+    shared_->stop = true;
+    for (auto& f : futures_)
+        if (f.valid())
+            f.wait();
+    removeFiles();
+}
+
+void PreviewWriter::removeFiles() const
+{
+    for (const auto& s : specs_) {
+        std::error_code ec;
+        std::filesystem::remove(s.path, ec);
+    }
+}
+
+double PreviewWriter::progress() const
+{
+    return total_ > 0 ? std::min(1.0, static_cast<double>(shared_->framesDone.load()) / static_cast<double>(total_)) : 0.0;
+}
+
+std::vector<PreviewResult> PreviewWriter::wait(const ProgressFn& progress)
+{
     // The calling thread reports progress (the callback may throw to cancel) while the
     // previews are written; on any exception the others are stopped before it propagates.
+    done_ = true;
     std::exception_ptr failure;
-    for (auto& f : futures) {
+    for (auto& f : futures_) {
         while (!failure) {
             try {
                 if (progress)
-                    progress("preview", total > 0 ? std::min(1.0, static_cast<double>(shared->framesDone.load()) / static_cast<double>(total)) : 0.0);
+                    progress("preview", this->progress());
             } catch (...) {
                 failure = std::current_exception();
-                shared->stop = true;
+                shared_->stop = true;
             }
             if (f.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready)
                 break;
         }
     }
     std::vector<PreviewResult> results;
-    for (auto& f : futures) {
+    for (auto& f : futures_) {
         try {
             for (auto& r : f.get())
                 results.push_back(std::move(r));
@@ -203,17 +258,20 @@ std::vector<PreviewResult> writePreviews(const std::vector<PreviewSpec>& specs, 
         } catch (...) {
             if (!failure)
                 failure = std::current_exception();
-            shared->stop = true;
+            shared_->stop = true;
         }
     }
     if (failure) {
-        for (const auto& s : specs) {
-            std::error_code ec;
-            std::filesystem::remove(s.path, ec);
-        }
+        removeFiles();
         std::rethrow_exception(failure);
     }
     return results;
+}
+
+std::vector<PreviewResult> writePreviews(const std::vector<PreviewSpec>& specs, int sampleRate, bool parallel,
+                                         const ProgressFn& progress)
+{
+    return PreviewWriter(specs, sampleRate, parallel).wait(progress);
 }
 
 nlohmann::json previewsToJson(const std::vector<PreviewResult>& previews)

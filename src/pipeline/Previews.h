@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <future>
+#include <memory>
+
 #include <string>
 #include <vector>
 
@@ -33,6 +37,37 @@ struct PreviewResult {
 
 /// The stems a raw sum is made of: every stem not muted, as uploaded.
 std::vector<std::string> rawSumSources(const std::vector<StemInput>& stems);
+
+/// Writes previews on background threads from construction on, so a caller can go on
+/// (e.g. master the mix while the stem and mix previews encode). wait() collects them;
+/// a writer destroyed without wait() (the job failed or was cancelled) stops its threads
+/// and removes its files.
+class PreviewWriter {
+public:
+    struct Shared;
+
+    /// Starts writing every preview at `sampleRate` (as writePreviews()).
+    PreviewWriter(std::vector<PreviewSpec> specs, int sampleRate, bool parallel);
+    ~PreviewWriter();
+    PreviewWriter(const PreviewWriter&) = delete;
+    PreviewWriter& operator=(const PreviewWriter&) = delete;
+
+    /// Fraction of the work done, 0..1.
+    double progress() const;
+    /// Waits for the previews; `progress` ("preview", 0..1) is called on the calling
+    /// thread about every 100 ms and may throw to cancel (the files are then removed).
+    /// Call once.
+    std::vector<PreviewResult> wait(const ProgressFn& progress);
+
+private:
+    void removeFiles() const;
+
+    std::vector<PreviewSpec> specs_;
+    std::shared_ptr<Shared> shared_;
+    std::vector<std::future<std::vector<PreviewResult>>> futures_;
+    std::int64_t total_ = 0;
+    bool done_ = false;
+};
 
 /// Writes every preview at `sampleRate` (stems resampled to it, mono stems on both
 /// channels, shorter stems padded). Runs them in parallel when `parallel`; `progress`

@@ -10,9 +10,12 @@
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <string>
+#include <vector>
 
 using namespace mm;
 using namespace mm::test;
@@ -94,4 +97,36 @@ TEST(Previews, ProgressCanCancelAndLeavesNoFile)
                                }),
                  Stop);
     EXPECT_FALSE(std::filesystem::exists(dir.file("mix_preview.ogg")));
+}
+
+TEST(Previews, WriterLeavesOnlyItsPreviewsAndAnAbandonedOneLeavesNothing)
+{
+    TempDir dir;
+    writeFile(dir.file("a.wav"), sine(kRate, 1, 3.0, 220.0, -6.0), kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    writeFile(dir.file("b.wav"), pinkNoise(kRate, 2, 3.0, -12.0, 9), kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    const auto filesIn = [&] {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    {
+        // Collected: the preview stays, the sum written for the encode (".sum.tmp") does not.
+        PreviewWriter w({{"stems", dir.file("stems_preview.ogg"), {dir.file("a.wav"), dir.file("b.wav")}, kNaN}}, kRate, true);
+        const auto r = w.wait(nullptr);
+        ASSERT_EQ(r.size(), 1u);
+        EXPECT_TRUE(std::isfinite(r[0].sourceLufs));
+        EXPECT_EQ(w.progress(), 1.0);
+    }
+    EXPECT_EQ(filesIn(), (std::vector<std::string>{"a.wav", "b.wav", "stems_preview.ogg"}));
+    std::filesystem::remove(dir.file("stems_preview.ogg"));
+    {
+        // Abandoned at once (a job that failed while its previews were encoding): the
+        // threads stop and take their files with them.
+        PreviewWriter w({{"stems", dir.file("stems_preview.ogg"), {dir.file("a.wav"), dir.file("b.wav")}, kNaN},
+                         {"mix", dir.file("mix_preview.ogg"), {dir.file("b.wav")}, -12.0}},
+                        kRate, true);
+    }
+    EXPECT_EQ(filesIn(), (std::vector<std::string>{"a.wav", "b.wav"}));
 }

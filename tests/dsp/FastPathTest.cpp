@@ -1,0 +1,254 @@
+// The speed paths of the DSP layer against their plain forms: every one is meant to give
+// the same numbers, bit for bit, or (true-peak skipping) the same result for a reason
+// stated next to it. A speed path that drifts from its reference fails here.
+#include "dsp/Biquad.h"
+#include "dsp/Compressor.h"
+#include "dsp/Oversampler.h"
+#include "dsp/TruePeakMeter.h"
+
+#include <ebur128.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <vector>
+
+namespace mm {
+namespace {
+
+constexpr double kFs = 48000.0;
+
+std::vector<float> noise(std::size_t n, float amplitude, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-amplitude, amplitude);
+    std::vector<float> x(n);
+    for (auto& v : x)
+        v = u(rng);
+    return x;
+}
+
+// 0.3 s of a 0.9-amplitude 100 Hz sine (sets the held peak), 0.3 s of noise at 0.05
+// (chunks a bound can skip), then 0.3 s of an fs/4 sine at 45° (20 ms fades) whose
+// samples are only ±0.7 while its crest is 0.7·√2 ≈ 0.99: an inter-sample peak in
+// chunks whose samples are below the held peak, which no skip may miss.
+std::vector<float> hiddenPeakSignal()
+{
+    const auto part = static_cast<std::size_t>(0.3 * kFs);
+    std::vector<float> x;
+    for (std::size_t i = 0; i < part; ++i)
+        x.push_back(static_cast<float>(0.9 * std::sin(2.0 * std::numbers::pi * 100.0 * static_cast<double>(i) / kFs)));
+    const auto quiet = noise(part, 0.05f, 7);
+    x.insert(x.end(), quiet.begin(), quiet.end());
+    const auto fade = static_cast<std::size_t>(0.02 * kFs); // raised-cosine ends: no ringing of a cut
+    auto ramp = [&](std::size_t k) {
+        return k < fade ? 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(k) / static_cast<double>(fade)) : 1.0;
+    };
+    for (std::size_t i = 0; i < part; ++i)
+        x.push_back(static_cast<float>(ramp(i) * ramp(part - 1 - i) * 0.7 * std::sqrt(2.0) *
+                                       std::sin(std::numbers::pi / 2.0 * static_cast<double>(i) + std::numbers::pi / 4.0)));
+    return x;
+}
+
+TEST(OversamplerFastPath, OutputsStayWithinTheGainBound)
+{
+    Oversampler os;
+    os.prepare(1);
+    EXPECT_GT(os.gainBound(), 1.0f);
+    EXPECT_LT(os.gainBound(), 4.0f);
+    // The worst case of a phase is an input with the signs of its taps; noise comes close
+    // on some outputs but never passes the bound.
+    const auto x = noise(Oversampler::kMaxBlock * 40, 1.0f, 3);
+    float worst = 0.0f;
+    for (std::size_t from = 0; from < x.size(); from += Oversampler::kMaxBlock) {
+        const float in = os.inputPeak(0, x.data() + from, Oversampler::kMaxBlock);
+        const float* rows = os.processBlock(0, x.data() + from, Oversampler::kMaxBlock);
+        for (int p = 0; p < Oversampler::kFactor; ++p)
+            for (int i = 0; i < Oversampler::kMaxBlock; ++i)
+                worst = std::max(worst, std::fabs(rows[p * Oversampler::kRowStride + i]) / in);
+    }
+    EXPECT_LE(worst, os.gainBound());
+    EXPECT_GT(worst, 1.0f); // inter-sample points do exceed the input peak
+}
+
+TEST(OversamplerFastPath, SkippedBlocksKeepHistoryAndReturnTheLastPoint)
+{
+    Oversampler full, skipping;
+    full.prepare(1);
+    skipping.prepare(1);
+    const auto x = noise(Oversampler::kMaxBlock * 12, 0.9f, 11);
+    const int sizes[] = {512, 37, 512, 1, 200, 512, 64, 300};
+    std::size_t from = 0;
+    for (int k = 0; from < x.size(); ++k) {
+        const int n = std::min<int>(sizes[k % 8], static_cast<int>(x.size() - from));
+        const float* rows = full.processBlock(0, x.data() + from, n);
+        const float last = rows[(Oversampler::kFactor - 1) * Oversampler::kRowStride + n - 1];
+        if (k % 2 == 1) {
+            EXPECT_EQ(skipping.skipBlock(0, x.data() + from, n), last) << "block " << k;
+        } else {
+            const float* again = skipping.processBlock(0, x.data() + from, n);
+            for (int p = 0; p < Oversampler::kFactor; ++p)
+                for (int i = 0; i < n; ++i)
+                    ASSERT_EQ(again[p * Oversampler::kRowStride + i], rows[p * Oversampler::kRowStride + i]) << "block " << k;
+        }
+        from += static_cast<std::size_t>(n);
+    }
+}
+
+TEST(TruePeakFastPath, HiddenInterSamplePeakAfterALouderPartIsFound)
+{
+    const auto x = hiddenPeakSignal();
+    TruePeakMeter block, reference;
+    block.prepare(1);
+    reference.prepare(1);
+    AudioBuffer b(1, x.size());
+    std::copy(x.begin(), x.end(), b.channel(0));
+    block.process(b);
+    block.finish();
+    for (float v : x)
+        reference.pushSample(0, v);
+    for (int i = 0; i < TruePeakMeter::kLatency; ++i)
+        reference.pushSample(0, 0.0f);
+    const double expected = 20.0 * std::log10(0.7 * std::sqrt(2.0)); // −0.09 dBTP
+    EXPECT_NEAR(block.truePeakDb(), expected, 0.01);
+    EXPECT_NEAR(block.truePeak(), reference.truePeak(), 1e-5f);
+
+    // libebur128's own 4× reading and the block-wise copy of it that skips chunks.
+    Ebur128TruePeak fast;
+    fast.prepare(1, kFs);
+    fast.process(b);
+    ebur128_state* st = ebur128_init(1, static_cast<unsigned>(kFs), EBUR128_MODE_TRUE_PEAK);
+    ebur128_add_frames_float(st, x.data(), x.size());
+    double lib = 0.0;
+    ebur128_true_peak(st, 0, &lib);
+    ebur128_destroy(&st);
+    EXPECT_NEAR(20.0 * std::log10(fast.truePeak()), 20.0 * std::log10(lib), 0.001);
+    EXPECT_NEAR(20.0 * std::log10(fast.truePeak()), expected, 0.05);
+}
+
+TEST(TruePeakFastPath, EnvelopeIgnoresOnlyChunksBelowTheLevel)
+{
+    auto x = hiddenPeakSignal();
+    const auto loud = noise(static_cast<std::size_t>(0.2 * kFs), 1.0f, 5);
+    x.insert(x.end(), loud.begin(), loud.end());
+    constexpr float kLevel = 0.95f;
+    TruePeakMeter all, some;
+    all.prepare(1);
+    some.prepare(1);
+    std::vector<float> envAll(x.size()), envSome(x.size());
+    all.envelope(0, x.data(), x.size(), envAll.data());
+    some.envelope(0, x.data(), x.size(), envSome.data(), kLevel);
+    std::size_t ignored = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (envSome[i] != envAll[i]) {
+            ASSERT_EQ(envSome[i], 0.0f) << i;
+            ASSERT_LT(envAll[i], kLevel) << i;
+            ++ignored;
+        }
+    }
+    EXPECT_GT(ignored, x.size() / 5); // the quiet part was skipped
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (envAll[i] >= kLevel) {
+            ASSERT_EQ(envSome[i], envAll[i]) << i;
+        }
+    }
+}
+
+TEST(ParametricEqFastPath, StereoPathIsBitIdenticalToEachChannelAlone)
+{
+    const std::vector<EqBand> first{{FilterType::HighPass, 40.0, 0.7071, 0.0, true},
+                                    {FilterType::Peak, 250.0, 1.0, -3.0, true},
+                                    {FilterType::Peak, 3000.0, 2.0, 4.0, true},
+                                    {FilterType::HighShelf, 9000.0, 0.7071, 2.0, true}};
+    auto second = first;
+    second[1].gainDb = 2.0;   // smoothed change
+    second[2].enabled = false; // cross-fade out
+    const auto left = noise(48000, 0.5f, 21), right = noise(48000, 0.5f, 22);
+    ParametricEq stereo, monoL, monoR;
+    stereo.prepare({kFs, 2, 1000});
+    monoL.prepare({kFs, 1, 1000});
+    monoR.prepare({kFs, 1, 1000});
+    for (auto* eq : {&stereo, &monoL, &monoR})
+        eq->setBands(first);
+    for (std::size_t from = 0; from < left.size(); from += 1000) {
+        if (from == 24000)
+            for (auto* eq : {&stereo, &monoL, &monoR})
+                eq->setBands(second);
+        AudioBuffer s(2, 1000), l(1, 1000), r(1, 1000);
+        std::copy_n(left.data() + from, 1000, s.channel(0));
+        std::copy_n(right.data() + from, 1000, s.channel(1));
+        std::copy_n(left.data() + from, 1000, l.channel(0));
+        std::copy_n(right.data() + from, 1000, r.channel(0));
+        stereo.process(s);
+        monoL.process(l);
+        monoR.process(r);
+        for (std::size_t i = 0; i < 1000; ++i) {
+            ASSERT_EQ(s.channel(0)[i], l.channel(0)[i]) << from + i;
+            ASSERT_EQ(s.channel(1)[i], r.channel(0)[i]) << from + i;
+        }
+    }
+}
+
+std::vector<float> compress(const CompressorParams& p, const std::vector<float>& l, const std::vector<float>& r,
+                            std::size_t block, double* averageGr)
+{
+    Compressor c;
+    c.prepare({kFs, 2, 8192});
+    c.setParams(p);
+    std::vector<float> out;
+    for (std::size_t from = 0; from < l.size(); from += block) {
+        const std::size_t n = std::min(block, l.size() - from);
+        AudioBuffer b(2, n);
+        std::copy_n(l.data() + from, n, b.channel(0));
+        std::copy_n(r.data() + from, n, b.channel(1));
+        c.process(b);
+        out.insert(out.end(), b.channel(0), b.channel(0) + n);
+        out.insert(out.end(), b.channel(1), b.channel(1) + n);
+    }
+    *averageGr = c.averageGainReductionDb();
+    return out;
+}
+
+TEST(CompressorFastPath, OutputDoesNotDependOnBlockSize)
+{
+    // Bursts of noise with silences: attack, release, the statistics floor.
+    auto l = noise(96000, 0.9f, 31), r = noise(96000, 0.6f, 32);
+    for (std::size_t i = 0; i < l.size(); ++i)
+        if ((i / 9000) % 3 == 2)
+            l[i] = r[i] = 0.0f;
+    CompressorParams peak;
+    peak.thresholdDb = -18.0;
+    peak.ratio = 4.0;
+    peak.makeupDb = 3.0;
+    CompressorParams rms = peak;
+    rms.detector = Detector::Rms;
+    rms.sidechainHpHz = 120.0;
+    rms.link = StereoLink::Mean;
+    for (const auto& p : {peak, rms}) {
+        double grRef = 0.0, gr = 0.0;
+        // One frame per call: the chunked passes then see chunks of one frame.
+        const auto reference = compress(p, l, r, 1, &grRef);
+        EXPECT_GT(grRef, 1.0);
+        for (std::size_t block : {std::size_t{7}, std::size_t{256}, std::size_t{257}, std::size_t{4096}}) {
+            const auto out = compress(p, l, r, block, &gr);
+            EXPECT_EQ(gr, grRef) << block;
+            std::size_t a = 0, bpos = 0;
+            for (std::size_t from = 0; from < l.size(); from += block) {
+                const std::size_t n = std::min(block, l.size() - from);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const std::size_t f = from + i;
+                    ASSERT_EQ(out[bpos + i], reference[2 * f]) << "block " << block << " frame " << f;
+                    ASSERT_EQ(out[bpos + n + i], reference[2 * f + 1]) << "block " << block << " frame " << f;
+                }
+                bpos += 2 * n;
+                a += n;
+            }
+            EXPECT_EQ(a, l.size());
+        }
+    }
+}
+
+} // namespace
+} // namespace mm
