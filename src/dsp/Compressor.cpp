@@ -156,19 +156,38 @@ void Compressor::process(AudioBuffer& block) noexcept
             linked[i] = xL;
         }
 
-        // Smoothers and statistics, frame by frame.
+        // Smoothers, frame by frame. Two exact shortcuts shorten their dependency chains:
+        // with x_L = 0 throughout (below the knee) and y_L ≥ 0, the release step
+        // a·y + (1 − a)·0 is a·y bit for bit; and a make-up smoother at its fixed point
+        // (one step leaves it unchanged) stays there.
+        bool belowKnee = grDb_ >= 0.0;
+        for (std::size_t i = 0; i < n && belowKnee; ++i)
+            belowKnee = linked[i] == 0.0;
+        const bool makeupSettled = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget == makeupDb_;
+        if (belowKnee && makeupSettled) {
+            for (std::size_t i = 0; i < n; ++i) {
+                grDb_ = releaseCoef_ * grDb_;
+                gainDb[i] = makeupDb_ - grDb_;
+                linked[i] = grDb_;
+            }
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                const double xL = linked[i];
+                const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
+                grDb_ = a * grDb_ + (1.0 - a) * xL;
+                makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
+                gainDb[i] = makeupDb_ - grDb_;
+                linked[i] = grDb_;
+            }
+        }
+        // Statistics of the smoothed gain reduction y_L (kept in `linked` above).
         for (std::size_t i = 0; i < n; ++i) {
-            const double xL = linked[i];
-            const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
-            grDb_ = a * grDb_ + (1.0 - a) * xL;
-            makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
-            gainDb[i] = makeupDb_ - grDb_;
             floorEnv_ = std::max(inputPeak[i], floorCoef_ * floorEnv_);
             if (floorEnv_ > floorLin) {
-                grSum_ += grDb_;
+                grSum_ += linked[i];
                 ++grCount_;
             }
-            maxGr_ = std::max(maxGr_, grDb_);
+            maxGr_ = std::max(maxGr_, linked[i]);
         }
 
         for (std::size_t i = 0; i < n; ++i)
