@@ -257,6 +257,18 @@ TEST(NeuralPolicy, RolesTheModelHardlySawKeepTheRulesDecisions)
     EXPECT_NEAR(n[1].expectedRelativeLu - n[2].expectedRelativeLu, rules[1].expectedRelativeLu - rules[2].expectedRelativeLu, 1e-9);
     EXPECT_NEAR(n[1].gainDb - n[2].gainDb, rules[1].gainDb - rules[2].gainDb, 1e-9);
     EXPECT_NE(n[0].gainReason.find("neural model test-7"), std::string::npos);
+    EXPECT_NE(n[1].gainReason.find("saw 2 vocal stems in training (fewer than 3)"), std::string::npos) << n[1].gainReason;
+    // Only the (almost) unseen roles fall back: a role seen kMinRoleStems times is the model's
+    // (1.1.0 saw pad 5, lead 8 times; with a threshold of 10 they lost to the model alone).
+    static_assert(NeuralPolicy::kMinRoleStems == 3);
+    const NeuralPolicy few(NeuralModel::load(writeModel(dir, 7, 0.0, "few.json", {{"bass", 50}, {"pad", 3}, {"lead", 8}, {"vocal", 1}})));
+    const std::vector<StemInfo> four{stemInfo(Role::Bass, 1), stemInfo(Role::Pad, 2), stemInfo(Role::Lead, 3), stemInfo(Role::BackingVocal, 4)};
+    const auto f = few.decide(four, pop.mix);
+    for (std::size_t i : {0u, 1u, 2u}) {
+        EXPECT_EQ(f[i].gainReason.find("rules' level"), std::string::npos) << f[i].gainReason;
+        EXPECT_NE(f[i].gainReason.find("neural model test-7"), std::string::npos) << f[i].gainReason;
+    }
+    EXPECT_NE(f[3].gainReason.find("saw 0 backing_vocal stems"), std::string::npos) << f[3].gainReason;
     // A model file naming an unknown role is refused.
     EXPECT_THROW(NeuralModel::load(writeModel(dir, 7, 0.0, "bad.json", {{"kazoo", 3}})), InputError);
 }
