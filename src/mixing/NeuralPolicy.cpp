@@ -46,17 +46,33 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
     }
     const auto pred = model_->predict(x);
     // Levels relative to one another: the model's, or the rules' target for a role the
-    // model hardly saw; shifted together so that, as powers, they sum to the mix (0 LU),
-    // as the rule policy does with its targets.
+    // model (almost) never saw. The model's levels are first moved together so that, as
+    // powers, they sum to what the rules gave the same stems: a rules-kept stem then stands
+    // to the model's group as the rules put it (the model's raw levels carry an arbitrary
+    // common offset, ~+12 dB on the demo stems, which would otherwise bury a vocal). All are
+    // then shifted together to sum to the mix (0 LU), as the rule policy does.
     std::vector<bool> modelled(active.size());
     std::vector<double> level(active.size());
-    double power = 0.0;
+    double modelPower = 0.0;
+    double rulesPower = 0.0;
     for (std::size_t r = 0; r < active.size(); ++r) {
         const int seen = model_->roleCount(stems[active[r]].role);
         modelled[r] = seen < 0 || seen >= kMinRoleStems;
         level[r] = modelled[r] ? pred[r].relativeLu : out[active[r]].expectedRelativeLu;
-        power += std::pow(10.0, level[r] / 10.0);
+        if (modelled[r]) {
+            modelPower += std::pow(10.0, level[r] / 10.0);
+            rulesPower += std::pow(10.0, out[active[r]].expectedRelativeLu / 10.0);
+        }
     }
+    if (modelPower > 0.0 && rulesPower > 0.0) {
+        const double offset = 10.0 * std::log10(rulesPower / modelPower);
+        for (std::size_t r = 0; r < active.size(); ++r)
+            if (modelled[r])
+                level[r] += offset;
+    }
+    double power = 0.0;
+    for (const double l : level)
+        power += std::pow(10.0, l / 10.0);
     const double shift = 10.0 * std::log10(power);
     const std::string tag = " (neural model " + model_->version() + ")";
     for (std::size_t r = 0; r < active.size(); ++r) {

@@ -257,6 +257,13 @@ TEST(NeuralPolicy, RolesTheModelHardlySawKeepTheRulesDecisions)
     EXPECT_NEAR(n[1].expectedRelativeLu - n[2].expectedRelativeLu, rules[1].expectedRelativeLu - rules[2].expectedRelativeLu, 1e-9);
     EXPECT_NEAR(n[1].gainDb - n[2].gainDb, rules[1].gainDb - rules[2].gainDb, 1e-9);
     EXPECT_NE(n[0].gainReason.find("neural model test-7"), std::string::npos);
+    // A rules-kept stem stands to the model's stems as the rules put it against the same
+    // stems (the model's raw levels' common offset does not move it), and the set sums to 0 LU.
+    EXPECT_NEAR(n[1].expectedRelativeLu - n[0].expectedRelativeLu, rules[1].expectedRelativeLu - rules[0].expectedRelativeLu, 1e-9);
+    double sum = 0.0;
+    for (const auto& d : n)
+        sum += std::pow(10.0, d.expectedRelativeLu / 10.0);
+    EXPECT_NEAR(10.0 * std::log10(sum), 0.0, 1e-9);
     EXPECT_NE(n[1].gainReason.find("saw 2 vocal stems in training (fewer than 3)"), std::string::npos) << n[1].gainReason;
     // Only the (almost) unseen roles fall back: a role seen kMinRoleStems times is the model's
     // (1.1.0 saw pad 5, lead 8 times; with a threshold of 10 they lost to the model alone).
