@@ -170,6 +170,34 @@ TEST(CliAnalyze, TwoFilesGiveAnArrayOfTwo)
     EXPECT_NEAR(j[1]["integrated_lufs"].get<double>(), -27.0, 0.2);
 }
 
+TEST(CliAnalyze, ParallelFilesKeepTheirOrderAndTheirFigures)
+{
+    // Four files measured on up to four threads: the array is in the command line's
+    // order and each entry equals the file measured alone.
+    TempDir dir;
+    const double levels[] = {-12.0, -30.0, -18.0, -24.0};
+    std::vector<std::string> files;
+    std::string all;
+    for (int k = 0; k < 4; ++k) {
+        std::string name(1, static_cast<char>('a' + k)); // not "lit" + to_string: g++ 12 -Wrestrict
+        name += ".wav";
+        files.push_back(dir.file(name));
+        writeSine(files.back(), levels[k], 2, 2.0 + k);
+        all += ' ';
+        all += quote(files.back());
+    }
+    const CmdResult r = mixmaster("analyze --json --threads 4" + all);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j.size(), 4u);
+    for (int k = 0; k < 4; ++k) {
+        const CmdResult one = mixmaster("analyze --json --threads 1 " + quote(files[static_cast<std::size_t>(k)]));
+        ASSERT_EQ(one.code, 0) << one.err;
+        EXPECT_EQ(j[static_cast<std::size_t>(k)], nlohmann::json::parse(one.out)) << "file " << k;
+        EXPECT_NEAR(j[static_cast<std::size_t>(k)]["duration_s"].get<double>(), 2.0 + k, 1e-6);
+    }
+}
+
 TEST(CliAnalyze, HumanOutputIsATableWithAHeader)
 {
     TempDir dir;
