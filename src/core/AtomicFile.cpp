@@ -9,10 +9,28 @@
 
 namespace mm {
 
-void writeFileAtomically(const std::string& path, const std::string& content)
+std::string temporaryPathBeside(const std::string& path)
 {
     std::random_device rd;
-    const std::string temp = path + ".tmp" + std::to_string(rd());
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, ".tmp%08x", rd());
+    return path + suffix;
+}
+
+void moveIntoPlace(const std::string& temp, const std::string& path)
+{
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        const std::string why = ec.message();
+        std::filesystem::remove(temp, ec);
+        throw InternalError(path + ": cannot move file into place (" + why + ")");
+    }
+}
+
+void writeFileAtomically(const std::string& path, const std::string& content)
+{
+    const std::string temp = temporaryPathBeside(path);
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         if (!out)
@@ -25,13 +43,7 @@ void writeFileAtomically(const std::string& path, const std::string& content)
             throw InternalError(path + ": write failed");
         }
     }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        std::filesystem::remove(temp, ec);
-        throw InternalError(path + ": cannot move file into place (" + why + ")");
-    }
+    moveIntoPlace(temp, path);
 }
 
 } // namespace mm

@@ -1,5 +1,6 @@
 #include "core/AudioWriter.h"
 
+#include "core/AtomicFile.h"
 #include "core/Errors.h"
 
 #include <sndfile.h>
@@ -28,7 +29,6 @@ std::string toString(OutputFormat format)
     case OutputFormat::Wav16: return "wav16";
     case OutputFormat::Wav32f: return "wav32f";
     case OutputFormat::Flac24: return "flac24";
-    case OutputFormat::OggVorbis: return "ogg";
     }
     return "wav24";
 }
@@ -37,7 +37,6 @@ std::string extensionFor(OutputFormat format)
 {
     switch (format) {
     case OutputFormat::Flac24: return ".flac";
-    case OutputFormat::OggVorbis: return ".ogg";
     default: return ".wav";
     }
 }
@@ -51,24 +50,15 @@ int sndfileFormat(OutputFormat f)
     case OutputFormat::Wav16: return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     case OutputFormat::Wav32f: return SF_FORMAT_WAV | SF_FORMAT_FLOAT;
     case OutputFormat::Flac24: return SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
-    case OutputFormat::OggVorbis: return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
     }
     return SF_FORMAT_WAV | SF_FORMAT_PCM_24;
-}
-
-std::string makeTempPath(const std::string& path)
-{
-    std::random_device rd;
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, ".tmp%08x", rd());
-    return path + suffix;
 }
 
 } // namespace
 
 AudioWriter::AudioWriter(const std::string& path, int sampleRate, int channels, OutputFormat format,
                          std::uint64_t ditherSeed)
-    : path_(path), tempPath_(makeTempPath(path)), channels_(channels), format_(format)
+    : path_(path), tempPath_(temporaryPathBeside(path)), channels_(channels), format_(format)
 {
     SF_INFO info{};
     info.samplerate = sampleRate;
@@ -77,10 +67,6 @@ AudioWriter::AudioWriter(const std::string& path, int sampleRate, int channels, 
     file_ = sf_open(tempPath_.c_str(), SFM_WRITE, &info);
     if (!file_)
         throw InternalError(path + ": cannot create output (" + sf_strerror(nullptr) + ")");
-    if (format == OutputFormat::OggVorbis) {
-        double quality = 0.4; // ~128 kb/s stereo: a preview, not a deliverable
-        sf_command(file_, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof(quality));
-    }
     for (int c = 0; c < channels; ++c)
         dither_.emplace_back(ditherSeed * 0x100000001B3ull + static_cast<std::uint64_t>(c) + 1);
 }
@@ -154,17 +140,12 @@ void AudioWriter::commit()
         return;
     const int rc = sf_close(file_);
     file_ = nullptr;
-    std::error_code ec;
     if (rc != 0) {
+        std::error_code ec;
         std::filesystem::remove(tempPath_, ec);
         throw InternalError(path_ + ": closing output failed");
     }
-    std::filesystem::rename(tempPath_, path_, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        std::filesystem::remove(tempPath_, ec);
-        throw InternalError(path_ + ": cannot move output into place (" + why + ")");
-    }
+    moveIntoPlace(tempPath_, path_);
 }
 
 } // namespace mm

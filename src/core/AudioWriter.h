@@ -14,12 +14,12 @@ struct sf_private_tag;
 
 namespace mm {
 
-enum class OutputFormat { Wav24, Wav16, Wav32f, Flac24, OggVorbis };
+enum class OutputFormat { Wav24, Wav16, Wav32f, Flac24 };
 
 /// "wav24", "wav16", "wav32f", "flac24"; throws InputError naming the allowed values.
 OutputFormat parseOutputFormat(const std::string& name);
 std::string toString(OutputFormat format);
-/// File extension for the format, with the dot (".wav", ".flac", ".ogg").
+/// File extension for the format, with the dot (".wav", ".flac").
 std::string extensionFor(OutputFormat format);
 
 class AudioWriter {

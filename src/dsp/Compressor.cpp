@@ -87,6 +87,78 @@ double Compressor::averageGainReductionDb() const noexcept
     return grCount_ > 0 ? grSum_ / static_cast<double>(grCount_) : 0.0;
 }
 
+void Compressor::detect(const AudioBuffer& block, std::size_t from, std::size_t n, double* linked, double* inputPeak) noexcept
+{
+    const int channels = std::min(block.channels(), channels_);
+    const bool rms = params_.detector == Detector::Rms;
+    const bool linkMax = params_.link == StereoLink::Max;
+    std::fill_n(linked, n, 0.0);
+    std::fill_n(inputPeak, n, 0.0);
+    double power[kChunk];
+    for (int c = 0; c < channels; ++c) {
+        const float* x = block.channel(c) + from;
+        for (std::size_t i = 0; i < n; ++i)
+            inputPeak[i] = std::max(inputPeak[i], static_cast<double>(std::abs(x[i])));
+        if (sidechainOn_) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const double d = sidechainHp_.processSample(c, x[i]);
+                power[i] = d * d;
+            }
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                const double d = x[i];
+                power[i] = d * d;
+            }
+        }
+        if (rms) {
+            double ms = meanSquare_[static_cast<std::size_t>(c)];
+            for (std::size_t i = 0; i < n; ++i) {
+                ms = rmsCoef_ * ms + (1.0 - rmsCoef_) * power[i];
+                power[i] = ms;
+            }
+            meanSquare_[static_cast<std::size_t>(c)] = ms;
+        }
+        if (linkMax)
+            for (std::size_t i = 0; i < n; ++i)
+                linked[i] = std::max(linked[i], power[i]);
+        else
+            for (std::size_t i = 0; i < n; ++i)
+                linked[i] += power[i];
+    }
+    if (!linkMax)
+        for (std::size_t i = 0; i < n; ++i)
+            linked[i] /= channels;
+}
+
+void Compressor::detectStereo(const float* l, const float* r, std::size_t n, double* linked, double* inputPeak) noexcept
+{
+    // detect() for two channels with both in one loop: the side-chain filters' and RMS
+    // smoothers' recursions of the two channels overlap instead of running one after the
+    // other. Every value sees the same operations in the same order as in detect()
+    // (0 + a + b, max(max(0, a), b)), so the output is bit-identical (FastPathTest).
+    const bool rms = params_.detector == Detector::Rms;
+    const bool linkMax = params_.link == StereoLink::Max;
+    double ms0 = meanSquare_[0], ms1 = meanSquare_[1];
+    for (std::size_t i = 0; i < n; ++i) {
+        inputPeak[i] = std::max(std::max(0.0, static_cast<double>(std::abs(l[i]))), static_cast<double>(std::abs(r[i])));
+        double d0 = l[i], d1 = r[i];
+        if (sidechainOn_) {
+            d0 = sidechainHp_.processSample(0, d0);
+            d1 = sidechainHp_.processSample(1, d1);
+        }
+        double p0 = d0 * d0, p1 = d1 * d1;
+        if (rms) {
+            ms0 = rmsCoef_ * ms0 + (1.0 - rmsCoef_) * p0;
+            ms1 = rmsCoef_ * ms1 + (1.0 - rmsCoef_) * p1;
+            p0 = ms0;
+            p1 = ms1;
+        }
+        linked[i] = linkMax ? std::max(std::max(0.0, p0), p1) : ((0.0 + p0) + p1) / 2;
+    }
+    meanSquare_[0] = ms0;
+    meanSquare_[1] = ms1;
+}
+
 void Compressor::process(AudioBuffer& block) noexcept
 {
     const int channels = std::min(block.channels(), channels_);
@@ -94,8 +166,6 @@ void Compressor::process(AudioBuffer& block) noexcept
         return;
     snapNext_ = false;
     const double floorLin = std::pow(10.0, kStatsFloorDb / 20.0);
-    const bool rms = params_.detector == Detector::Rms;
-    const bool linkMax = params_.link == StereoLink::Max;
     // Below the knee the gain computer returns its input (x_L = 0): no logarithm needed.
     const double kneeStartPower = std::pow(10.0, (params_.thresholdDb - std::max(params_.kneeDb, 0.0) / 2.0) / 10.0);
     const double makeupTarget = params_.makeupDb;
@@ -104,47 +174,14 @@ void Compressor::process(AudioBuffer& block) noexcept
     // (detector per channel, gain computer, dB to gain, gain per channel) vectorise or
     // at least pipeline; only the two smoothers run frame by frame. Every frame sees the
     // same arithmetic in the same order as a per-frame loop would.
-    constexpr std::size_t kChunk = 256;
     double linked[kChunk], inputPeak[kChunk], gainDb[kChunk];
     float gain[kChunk];
     for (std::size_t from = 0; from < block.frames(); from += kChunk) {
         const std::size_t n = std::min(kChunk, block.frames() - from);
-        std::fill_n(linked, n, 0.0);
-        std::fill_n(inputPeak, n, 0.0);
-        for (int c = 0; c < channels; ++c) {
-            const float* x = block.channel(c) + from;
-            for (std::size_t i = 0; i < n; ++i)
-                inputPeak[i] = std::max(inputPeak[i], static_cast<double>(std::abs(x[i])));
-            double* power = gainDb; // scratch: this channel's detector power
-            if (sidechainOn_) {
-                for (std::size_t i = 0; i < n; ++i) {
-                    const double d = sidechainHp_.processSample(c, x[i]);
-                    power[i] = d * d;
-                }
-            } else {
-                for (std::size_t i = 0; i < n; ++i) {
-                    const double d = x[i];
-                    power[i] = d * d;
-                }
-            }
-            if (rms) {
-                double ms = meanSquare_[static_cast<std::size_t>(c)];
-                for (std::size_t i = 0; i < n; ++i) {
-                    ms = rmsCoef_ * ms + (1.0 - rmsCoef_) * power[i];
-                    power[i] = ms;
-                }
-                meanSquare_[static_cast<std::size_t>(c)] = ms;
-            }
-            if (linkMax)
-                for (std::size_t i = 0; i < n; ++i)
-                    linked[i] = std::max(linked[i], power[i]);
-            else
-                for (std::size_t i = 0; i < n; ++i)
-                    linked[i] += power[i];
-        }
-        if (!linkMax)
-            for (std::size_t i = 0; i < n; ++i)
-                linked[i] /= channels;
+        if (channels == 2)
+            detectStereo(block.channel(0) + from, block.channel(1) + from, n, linked, inputPeak);
+        else
+            detect(block, from, n, linked, inputPeak);
 
         // Gain computer: x_L per frame, into `linked`.
         for (std::size_t i = 0; i < n; ++i) {
@@ -164,11 +201,21 @@ void Compressor::process(AudioBuffer& block) noexcept
         for (std::size_t i = 0; i < n && belowKnee; ++i)
             belowKnee = linked[i] == 0.0;
         const bool makeupSettled = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget == makeupDb_;
+        // The statistics of the smoothed gain reduction y_L ride in the same loops, so
+        // their dependency chains overlap the smoother's.
+        const auto stats = [&](std::size_t i, double yL) {
+            floorEnv_ = std::max(inputPeak[i], floorCoef_ * floorEnv_);
+            if (floorEnv_ > floorLin) {
+                grSum_ += yL;
+                ++grCount_;
+            }
+            maxGr_ = std::max(maxGr_, yL);
+        };
         if (belowKnee && makeupSettled) {
             for (std::size_t i = 0; i < n; ++i) {
                 grDb_ = releaseCoef_ * grDb_;
                 gainDb[i] = makeupDb_ - grDb_;
-                linked[i] = grDb_;
+                stats(i, grDb_);
             }
         } else {
             for (std::size_t i = 0; i < n; ++i) {
@@ -177,17 +224,8 @@ void Compressor::process(AudioBuffer& block) noexcept
                 grDb_ = a * grDb_ + (1.0 - a) * xL;
                 makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
                 gainDb[i] = makeupDb_ - grDb_;
-                linked[i] = grDb_;
+                stats(i, grDb_);
             }
-        }
-        // Statistics of the smoothed gain reduction y_L (kept in `linked` above).
-        for (std::size_t i = 0; i < n; ++i) {
-            floorEnv_ = std::max(inputPeak[i], floorCoef_ * floorEnv_);
-            if (floorEnv_ > floorLin) {
-                grSum_ += linked[i];
-                ++grCount_;
-            }
-            maxGr_ = std::max(maxGr_, linked[i]);
         }
 
         for (std::size_t i = 0; i < n; ++i)

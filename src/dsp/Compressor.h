@@ -69,7 +69,14 @@ public:
     void resetStats() noexcept;
 
 private:
+    static constexpr std::size_t kChunk = 256; ///< frames per pass of process()
+
     void updateCoefficients() noexcept;
+    /// Detector power per frame of [from, from + n), linked over channels, and the input's
+    /// sample peak per frame (for the statistics floor); any channel count.
+    void detect(const AudioBuffer& block, std::size_t from, std::size_t n, double* linked, double* inputPeak) noexcept;
+    /// detect() for a stereo block, both channels in one loop; bit-identical to it.
+    void detectStereo(const float* l, const float* r, std::size_t n, double* linked, double* inputPeak) noexcept;
 
     CompressorParams params_;
     Biquad sidechainHp_;

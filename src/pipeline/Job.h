@@ -23,7 +23,7 @@ struct JobSpec {
     bool respectUserGains = false;
     bool bypassParallelComp = false;
     bool exportStems = false;
-    bool preview = true;            ///< OUTDIR/preview.ogg (Vorbis) of the master
+    bool preview = true;            ///< OUTDIR/preview.ogg (Ogg Opus) of the master
     std::string policy = "auto"; ///< auto | neural | rules (pipeline/PolicyChoice.h)
     std::string referencePath;      ///< reference track for tone matching (optional)
     std::optional<double> matchAmount; ///< tone-match amount 0…1 (default: 1 with a reference, else the preset's)

@@ -3,6 +3,7 @@
 #include "analysis/LoudnessMeter.h"
 #include "core/AudioSource.h"
 #include "core/AudioWriter.h"
+#include "core/OpusWriter.h"
 #include "dsp/TruePeakMeter.h"
 #include "pipeline/MetricsJson.h"
 
@@ -148,7 +149,7 @@ PreviewResult writeOne(const PreviewSpec& spec, int rate, Shared& shared)
     const auto gain = static_cast<float>(std::pow(10.0, r.gainDb / 20.0));
     {
         SummedSource src(sources, rate);
-        AudioWriter w(spec.path, rate, src.channels(), OutputFormat::OggVorbis);
+        OpusWriter w(spec.path, rate, src.channels());
         AudioBuffer block(src.channels(), kBlock);
         while (std::size_t n = src.read(block)) {
             checkStop(shared);

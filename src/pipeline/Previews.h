@@ -1,5 +1,5 @@
 #pragma once
-// The browser previews of a job (Ogg Vorbis): the raw stem sum, the mix and the master,
+// The browser previews of a job (Ogg Opus, core/OpusWriter.h): the raw stem sum, the mix and the master,
 // each lowered so that the encoded file keeps headroom below 0 dBTP, and each measured
 // after encoding, so a player can loudness-match them from the report alone.
 #include "mixing/MixEngine.h"
@@ -15,9 +15,10 @@
 
 namespace mm {
 
-/// The true peak a preview's source is brought down to before encoding. Vorbis overshoots
-/// the source's true peak by up to ~2 dB on dense, limited material (a −1 dBTP master
-/// measured +0.85 dBTP as a Vorbis file), so −3 dBTP leaves the file 1-2 dB of headroom.
+/// The true peak a preview's source is brought down to before encoding. Lossy codecs
+/// overshoot the source's true peak on dense, limited material (a −1.05 dBTP master
+/// measured −0.40 dBTP as Opus, +0.85 dBTP as Vorbis; −3 dBTP sources read −2.2 … −3.0
+/// as Opus), so −3 dBTP leaves the file about 2 dB of headroom.
 inline constexpr double kPreviewSourcePeakDbtp = -3.0;
 
 struct PreviewSpec {

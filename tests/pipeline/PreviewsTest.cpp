@@ -1,5 +1,5 @@
 // The browser previews: the raw stem sum is the stems summed at unity gain (mono on both
-// channels), every preview keeps ≥ 1 dB of true-peak headroom after Vorbis encoding, and
+// channels), every preview is Ogg Opus and keeps ≥ 1 dB of true-peak headroom after encoding, and
 // the loudness the report gives for each preview is the loudness of the encoded file.
 #include "analysis/Analyzer.h"
 #include "core/Errors.h"
@@ -59,9 +59,18 @@ TEST(Previews, RawSumAtUnityGainWithHeadroomAndMeasuredLoudness)
     EXPECT_NEAR(r.sourceLufs, sumMetrics.integratedLufs, 0.1);
     EXPECT_NEAR(r.gainDb, kPreviewSourcePeakDbtp - sumMetrics.truePeakDbtp, 0.2);
     // The encoded file, measured by the analyser: what the report says, ≥ 1 dB below 0 dBTP,
-    // and as loud as the sum lowered by the gain (Vorbis keeps loudness within 0.2 LU).
+    // and as loud as the sum lowered by the gain (the codec keeps loudness within 0.2 LU).
+    SF_INFO info{};
+    SNDFILE* f = sf_open(dir.file("stems_preview.ogg").c_str(), SFM_READ, &info);
+    ASSERT_NE(f, nullptr);
+    sf_close(f);
+    EXPECT_EQ(info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_OGG);
+    EXPECT_EQ(info.format & SF_FORMAT_SUBMASK, SF_FORMAT_OPUS);
+    EXPECT_EQ(info.channels, 2);
     const AudioMetrics ogg = analyzeFile(dir.file("stems_preview.ogg"), withTruePeak());
-    EXPECT_NEAR(ogg.durationS, 4.0, 0.05);
+    // 44.1 kHz in, Opus codes at 48 kHz: the length survives the resampling and the
+    // encoder's pre-skip to within a millisecond.
+    EXPECT_NEAR(ogg.durationS, 4.0, 0.001);
     EXPECT_NEAR(r.lufs, ogg.integratedLufs, 0.1);
     EXPECT_NEAR(r.truePeakDbtp, ogg.truePeakDbtp, 0.3);
     EXPECT_LE(ogg.truePeakDbtp, -1.0);

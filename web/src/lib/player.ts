@@ -1,6 +1,6 @@
 // The sources of the A/B/C player, from the report: A = the raw stem sum (the stems as
 // uploaded, summed at unity gain, no processing), B = the mix, C = the master. Each plays
-// from its compressed preview (Ogg Vorbis: /download/stems_preview, mix_preview,
+// from its compressed preview (Ogg Opus: /download/stems_preview, mix_preview,
 // preview), never the 24-bit WAV, and carries the loudness measured on that preview
 // (report.previews.*.lufs), so lib/loudness.ts can gain-match them to one LUFS.
 //

@@ -103,7 +103,7 @@ export interface Spectrum {
   source?: string;
 }
 
-/** A browser preview (Ogg Vorbis) as measured after encoding; see docs/report.schema.json. */
+/** A browser preview (Ogg Opus) as measured after encoding; see docs/report.schema.json. */
 export interface PreviewInfo {
   file: string;
   gain_db: Num;
