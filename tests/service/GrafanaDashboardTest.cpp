@@ -1,8 +1,10 @@
 // deploy/grafana/ against the real thing: every metric each panel of the dashboard queries is
 // one a `mixmaster serve` process exports after it ran a job (histograms by their _bucket,
 // _sum and _count series), every metric family it exports has a panel, every panel reads the
-// provisioned Prometheus data source, the provisioning files agree with the compose file,
-// and (with promtool) every query parses as PromQL and deploy/prometheus.yml is valid.
+// provisioned Prometheus data source, the provisioning files agree with the compose file;
+// with promtool every query parses as PromQL and deploy/prometheus.yml is valid, and with
+// prometheus (same Debian package) every panel shows data from a real Prometheus scraping a
+// real server through a job.
 #include "PromqlNames.h"
 #include "ScaleTestUtil.h"
 #include "ServiceTestUtil.h"
@@ -13,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace mm::test;
@@ -63,12 +66,16 @@ std::string yamlValue(const fs::path& file, const std::string& key)
     return "";
 }
 
+/// Grafana's interval variables as a 15-s scrape interval and the default 6-h range give them.
+const std::map<std::string, std::string> kGrafanaIntervals{{"__rate_interval", "1m"}, {"__interval", "15s"}, {"__range", "6h"}};
+
 /// An expression as Prometheus receives it: the dashboard's variables replaced by their
-/// current values, Grafana's interval variables by typical ones. An unknown variable is
+/// current values, Grafana's interval variables by `intervals`. An unknown variable is
 /// left as it is (and the callers fail on the remaining '$').
-std::string substituteVariables(const std::string& expr, const json& dashboard)
+std::string substituteVariables(const std::string& expr, const json& dashboard,
+                                const std::map<std::string, std::string>& intervals = kGrafanaIntervals)
 {
-    std::map<std::string, std::string> vars{{"__rate_interval", "1m"}, {"__interval", "15s"}, {"__range", "6h"}};
+    std::map<std::string, std::string> vars = intervals;
     for (const auto& v : dashboard.at("templating").value("list", json::array()))
         vars[v.value("name", std::string())] = v.at("current").at("value").get<std::string>();
     std::string out;
@@ -97,12 +104,12 @@ struct Query {
     std::string panel, expr; ///< expr with the variables substituted
 };
 
-std::vector<Query> queriesOf(const json& dashboard)
+std::vector<Query> queriesOf(const json& dashboard, const std::map<std::string, std::string>& intervals = kGrafanaIntervals)
 {
     std::vector<Query> out;
     for (const auto& p : panelsOf(dashboard))
         for (const auto& t : p.value("targets", json::array()))
-            out.push_back({p.value("title", std::string()), substituteVariables(t.value("expr", std::string()), dashboard)});
+            out.push_back({p.value("title", std::string()), substituteVariables(t.value("expr", std::string()), dashboard, intervals)});
     return out;
 }
 
@@ -141,6 +148,46 @@ bool readsFamily(const std::set<std::string>& names, const std::string& family, 
     return false;
 }
 
+/// A real `mixmaster serve` on an ephemeral 127.0.0.1 port with one worker.
+void startServe(const TempDir& tmp, Child& serve, int& port)
+{
+    port = freePort();
+    serve = Child({MIXMASTER_BIN, "serve", "--host", "127.0.0.1", "--port", std::to_string(port), "--data-dir", tmp.file("data"),
+                   "--workers", "1", "--retention-hours", "0"},
+                  tmp.file("serve.log"));
+    ASSERT_TRUE(waitForPort(port, budget(30))) << readText(serve.log());
+}
+
+/// One job run to success and one 404 answered, so that every metric family has samples.
+void runOneJob(const TempDir& tmp, const Child& serve, int port)
+{
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_read_timeout(60, 0);
+    const auto r = submitJob(cli, {{"preset", "Pop"}},
+                             {{"drums.wav", writeStem(tmp, "drums.wav", "drums", 1.5)}, {"bass.wav", writeStem(tmp, "bass.wav", "bass", 1.5)}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    const auto job = waitForEnd(cli, bodyJson(r).value("job_id", std::string()), budget(60));
+    ASSERT_EQ(job.value("status", std::string()), "succeeded") << job.dump() << readText(serve.log());
+    EXPECT_EQ(errorCode(cli.Get("/v1/jobs/0123456789abcdef0123456789abcdef")), "not_found");
+}
+
+/// The `data` of an instant query's answer; null (and the reason in `why`) on an error.
+json promQuery(httplib::Client& prom, const std::string& expr, std::string& why)
+{
+    const auto r = prom.Post("/api/v1/query", httplib::Params{{"query", expr}});
+    if (!r) {
+        why = "no answer from Prometheus";
+        return nullptr;
+    }
+    const auto body = json::parse(r->body, nullptr, false);
+    if (r->status != 200 || !body.is_object() || body.value("status", std::string()) != "success") {
+        why = "HTTP " + std::to_string(r->status) + ": " + r->body;
+        return nullptr;
+    }
+    return body["data"];
+}
+
 bool havePromtool()
 {
     return runCommand("command -v promtool") == 0;
@@ -168,22 +215,12 @@ TEST(GrafanaDashboard, EveryPanelQueriesMetricsTheServerExports)
     const auto panels = panelsOf(dashboard);
     ASSERT_GE(panels.size(), 10u) << kDashboard;
 
-    // A real `mixmaster serve` that has run a job and answered a 404, so every family has samples.
     TempDir tmp;
-    const int port = freePort();
-    Child serve({MIXMASTER_BIN, "serve", "--host", "127.0.0.1", "--port", std::to_string(port), "--data-dir", tmp.file("data"),
-                 "--workers", "1", "--retention-hours", "0"},
-                tmp.file("serve.log"));
-    ASSERT_TRUE(waitForPort(port, budget(30))) << readText(serve.log());
+    Child serve;
+    int port = 0;
+    ASSERT_NO_FATAL_FAILURE(startServe(tmp, serve, port));
+    ASSERT_NO_FATAL_FAILURE(runOneJob(tmp, serve, port));
     httplib::Client cli("127.0.0.1", port);
-    cli.set_read_timeout(60, 0);
-    const auto r = submitJob(cli, {{"preset", "Pop"}},
-                             {{"drums.wav", writeStem(tmp, "drums.wav", "drums", 1.5)}, {"bass.wav", writeStem(tmp, "bass.wav", "bass", 1.5)}});
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 202) << r->body;
-    const auto job = waitForEnd(cli, bodyJson(r).value("job_id", std::string()), budget(60));
-    ASSERT_EQ(job.value("status", std::string()), "succeeded") << job.dump() << readText(serve.log());
-    EXPECT_EQ(errorCode(cli.Get("/v1/jobs/0123456789abcdef0123456789abcdef")), "not_found");
     const std::string text = bodyOf(cli, "/metrics");
     const auto exported = parseExposition(text);
     ASSERT_FALSE(exported.families.empty()) << text;
@@ -272,4 +309,81 @@ TEST(GrafanaDashboard, QueriesParseAndPrometheusConfigPassesPromtool)
     EXPECT_EQ(runCommand("promtool check rules '" + tmp.file("dashboard-rules.yml") + "'", &out, &err), 0)
         << out << err << readText(tmp.file("dashboard-rules.yml"));
     EXPECT_NE(out.find("SUCCESS: " + std::to_string(queries.size()) + " rules found"), std::string::npos) << out;
+}
+
+TEST(GrafanaDashboard, EveryPanelShowsDataOnARealPrometheus)
+{
+    std::string promBin;
+    if (runCommand("command -v prometheus", &promBin) != 0)
+        GTEST_SKIP() << "prometheus missing (Debian package prometheus; scripts/setup.sh installs it)";
+    promBin.erase(promBin.find_last_not_of('\n') + 1);
+    const json dashboard = loadDashboard();
+    std::string apiJob;
+    for (const auto& v : dashboard.at("templating").value("list", json::array()))
+        if (v.value("name", std::string()) == "api_job")
+            apiJob = v.at("current").at("value").get<std::string>();
+    ASSERT_FALSE(apiJob.empty()) << "the dashboard has no variable api_job";
+
+    TempDir tmp;
+    Child serve;
+    int port = 0;
+    ASSERT_NO_FATAL_FAILURE(startServe(tmp, serve, port));
+    // Prometheus scraping it every 0.5 s as the API servers' job the dashboard selects.
+    std::ofstream(tmp.file("prometheus.yml")) << "global:\n  scrape_interval: 500ms\nscrape_configs:\n  - job_name: " << apiJob
+                                              << "\n    static_configs:\n      - targets: [\"127.0.0.1:" << port << "\"]\n";
+    const int promPort = freePort();
+    Child prometheus({promBin, "--config.file=" + tmp.file("prometheus.yml"), "--storage.tsdb.path=" + tmp.file("tsdb"),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(promPort)},
+                     tmp.file("prometheus.log"));
+    ASSERT_TRUE(waitForPort(promPort, budget(30))) << readText(prometheus.log());
+    httplib::Client prom("127.0.0.1", promPort);
+    prom.set_read_timeout(10, 0);
+    // Polls until the first sample of `expr` is at least `atLeast`.
+    const auto waitFor = [&](const std::string& expr, double atLeast) {
+        const auto end = std::chrono::steady_clock::now() + budget(30);
+        while (std::chrono::steady_clock::now() < end) {
+            std::string why;
+            const json data = promQuery(prom, expr, why);
+            if (data.is_object() && !data["result"].empty() && std::stod(data["result"][0]["value"][1].get<std::string>()) >= atLeast)
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        return false;
+    };
+    // Scrapes before the job and after it, so that rates and increases see it happen.
+    ASSERT_TRUE(waitFor("sum_over_time(up{job=\"" + apiJob + "\"}[1m])", 3)) << readText(prometheus.log());
+    ASSERT_NO_FATAL_FAILURE(runOneJob(tmp, serve, port));
+    // Series with labels appear at their first count: rates need two samples of each.
+    ASSERT_TRUE(waitFor("sum(mixmaster_audio_true_peak_count)", 1));
+    for (const char* series : {"mixmaster_jobs_finished_total{state=\"succeeded\"}", "mixmaster_job_duration_seconds_count",
+                               "mixmaster_http_requests_total{code=\"404\"}"})
+        ASSERT_TRUE(waitFor(std::string("min(count_over_time(") + series + "[1m]))", 2)) << series;
+
+    // Grafana's intervals for a 0.5-s scrape and a 1-min range.
+    const std::map<std::string, std::string> intervals{{"__rate_interval", "30s"}, {"__interval", "1s"}, {"__range", "1m"}};
+    // Panels of failures only: nothing to show after one successful job.
+    const std::set<std::string> emptyWhenAllSucceed{"Failed and cancelled jobs (share of finished)"};
+    bool sawCeiling = false;
+    for (const auto& p : panelsOf(dashboard)) {
+        const std::string title = p.value("title", std::string());
+        std::size_t series = 0;
+        for (const auto& t : p.value("targets", json::array())) {
+            const std::string expr = substituteVariables(t.value("expr", std::string()), dashboard, intervals);
+            std::string why;
+            const json data = promQuery(prom, expr, why);
+            ASSERT_TRUE(data.is_object()) << title << ": " << expr << "\n" << why;
+            series += data["result"].size();
+            if (title == "Masters over the ceiling (time range)") {
+                // The guardrails keep the master at or under -1 dBTP: 0, which also proves
+                // the le="…" matcher meets the bucket (else 1 - 0/1 = 100 %).
+                ASSERT_EQ(data["result"].size(), 1u) << data.dump();
+                EXPECT_EQ(data["result"][0]["value"][1].get<std::string>(), "0") << "share of masters over the ceiling\n  " << expr;
+                sawCeiling = true;
+            }
+        }
+        if (!emptyWhenAllSucceed.count(title)) {
+            EXPECT_GT(series, 0u) << title << " shows no data after a job";
+        }
+    }
+    EXPECT_TRUE(sawCeiling) << "panel \"Masters over the ceiling (time range)\" missing";
 }
