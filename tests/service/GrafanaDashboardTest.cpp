@@ -5,11 +5,11 @@
 // with promtool every query parses as PromQL and deploy/prometheus.yml is valid, and with
 // prometheus (same Debian package) every panel shows data from a real Prometheus scraping a
 // real server through a job.
+#include "GrafanaDashboard.h"
 #include "PromqlNames.h"
 #include "ScaleTestUtil.h"
 #include "ServiceTestUtil.h"
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -31,24 +31,6 @@ json loadDashboard()
     return json::parse(readText(kDashboard.string()));
 }
 
-/// Every panel but rows, including the panels of collapsed rows.
-void collectPanels(const json& list, std::vector<json>& out)
-{
-    for (const auto& p : list) {
-        if (p.value("type", std::string()) == "row")
-            collectPanels(p.value("panels", json::array()), out);
-        else
-            out.push_back(p);
-    }
-}
-
-std::vector<json> panelsOf(const json& dashboard)
-{
-    std::vector<json> out;
-    collectPanels(dashboard.value("panels", json::array()), out);
-    return out;
-}
-
 /// The value after `key:` on the first line of a YAML file that has it ("" if none):
 /// enough for the flat provisioning files, without a YAML library.
 std::string yamlValue(const fs::path& file, const std::string& key)
@@ -64,53 +46,6 @@ std::string yamlValue(const fs::path& file, const std::string& key)
         return b == std::string::npos ? "" : v.substr(b, e - b + 1);
     }
     return "";
-}
-
-/// Grafana's interval variables as a 15-s scrape interval and the default 6-h range give them.
-const std::map<std::string, std::string> kGrafanaIntervals{{"__rate_interval", "1m"}, {"__interval", "15s"}, {"__range", "6h"}};
-
-/// An expression as Prometheus receives it: the dashboard's variables replaced by their
-/// current values, Grafana's interval variables by `intervals`. An unknown variable is
-/// left as it is (and the callers fail on the remaining '$').
-std::string substituteVariables(const std::string& expr, const json& dashboard,
-                                const std::map<std::string, std::string>& intervals = kGrafanaIntervals)
-{
-    std::map<std::string, std::string> vars = intervals;
-    for (const auto& v : dashboard.at("templating").value("list", json::array()))
-        vars[v.value("name", std::string())] = v.at("current").at("value").get<std::string>();
-    std::string out;
-    for (std::size_t i = 0; i < expr.size();) {
-        if (expr[i] != '$') {
-            out += expr[i++];
-            continue;
-        }
-        const bool braced = i + 1 < expr.size() && expr[i + 1] == '{';
-        std::size_t j = i + (braced ? 2 : 1);
-        while (j < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[j])) || expr[j] == '_'))
-            ++j;
-        const std::string name = expr.substr(i + (braced ? 2 : 1), j - i - (braced ? 2 : 1));
-        const bool closed = !braced || (j < expr.size() && expr[j] == '}');
-        if (vars.count(name) && closed) {
-            out += vars[name];
-            i = j + (braced ? 1 : 0);
-        } else {
-            out += expr[i++];
-        }
-    }
-    return out;
-}
-
-struct Query {
-    std::string panel, expr; ///< expr with the variables substituted
-};
-
-std::vector<Query> queriesOf(const json& dashboard, const std::map<std::string, std::string>& intervals = kGrafanaIntervals)
-{
-    std::vector<Query> out;
-    for (const auto& p : panelsOf(dashboard))
-        for (const auto& t : p.value("targets", json::array()))
-            out.push_back({p.value("title", std::string()), substituteVariables(t.value("expr", std::string()), dashboard, intervals)});
-    return out;
 }
 
 /// Sample names (`name` of `name{…} value` lines) and family names with their TYPE.
@@ -318,10 +253,7 @@ TEST(GrafanaDashboard, EveryPanelShowsDataOnARealPrometheus)
         GTEST_SKIP() << "prometheus missing (Debian package prometheus; scripts/setup.sh installs it)";
     promBin.erase(promBin.find_last_not_of('\n') + 1);
     const json dashboard = loadDashboard();
-    std::string apiJob;
-    for (const auto& v : dashboard.at("templating").value("list", json::array()))
-        if (v.value("name", std::string()) == "api_job")
-            apiJob = v.at("current").at("value").get<std::string>();
+    const std::string apiJob = variablesOf(dashboard)["api_job"];
     ASSERT_FALSE(apiJob.empty()) << "the dashboard has no variable api_job";
 
     TempDir tmp;
