@@ -4,11 +4,7 @@
 #include "service/BlobStore.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
-#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
@@ -175,49 +171,7 @@ std::string describe(const Response& r)
     return what;
 }
 
-std::string hex(const unsigned char* p, std::size_t n)
-{
-    static const char* digits = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; i < n; ++i) {
-        s += digits[p[i] >> 4];
-        s += digits[p[i] & 15];
-    }
-    return s;
-}
-
-std::string sha256Hex(const std::string& s)
-{
-    unsigned char out[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out);
-    return hex(out, sizeof out);
-}
-
-std::string hmac(const std::string& key, const std::string& msg)
-{
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
-    return std::string(reinterpret_cast<char*>(out), len);
-}
-
 } // namespace
-
-std::string s3Encode(const std::string& s, bool keepSlash)
-{
-    static const char* digits = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char ch : s) {
-        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || (keepSlash && ch == '/')) {
-            out += static_cast<char>(ch);
-        } else {
-            out += '%';
-            out += digits[ch >> 4];
-            out += digits[ch & 15];
-        }
-    }
-    return out;
-}
 
 S3Location parseS3Url(const std::string& url)
 {
@@ -417,31 +371,10 @@ std::string S3Client::awsHost() const
 
 std::string S3Client::presignGet(const std::string& key, int seconds, std::time_t now) const
 {
-    // AWS Signature Version 4, query-string form ("Authenticating Requests: Using Query
-    // Parameters"): curl signs headers only, so this one is computed here.
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char stamp[17], day[9];
-    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-    std::strftime(day, sizeof day, "%Y%m%d", &utc);
-    const std::string scope = std::string(day) + "/" + where_.region + "/s3/aws4_request";
-    std::string host, base;
-    if (where_.endpoint.empty()) {
-        host = awsHost();
-        base = "https://" + host;
-    } else {
-        base = where_.endpoint;
-        host = base.substr(base.find("://") + 3);
-    }
+    // Path-style under an endpoint, virtual-host style on AWS, as objectUrl.
+    const std::string base = where_.endpoint.empty() ? "https://" + awsHost() : where_.endpoint;
     const std::string path = (where_.endpoint.empty() ? "/" : "/" + where_.bucket + "/") + s3Encode(where_.prefix + key, true);
-    const std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + s3Encode(where_.accessKey + "/" + scope, false) +
-                              "&X-Amz-Date=" + stamp + "&X-Amz-Expires=" + std::to_string(seconds) + "&X-Amz-SignedHeaders=host";
-    const std::string canonical = "GET\n" + path + "\n" + query + "\nhost:" + host + "\n\nhost\nUNSIGNED-PAYLOAD";
-    const std::string toSign = std::string("AWS4-HMAC-SHA256\n") + stamp + "\n" + scope + "\n" + sha256Hex(canonical);
-    const std::string kDate = hmac("AWS4" + where_.secretKey, day);
-    const std::string kSigning = hmac(hmac(hmac(kDate, where_.region), "s3"), "aws4_request");
-    const std::string sig = hmac(kSigning, toSign);
-    return base + path + "?" + query + "&X-Amz-Signature=" + hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+    return presignGetUrl(base, path, {where_.region, where_.accessKey, where_.secretKey}, seconds, now);
 }
 
 } // namespace mm::service

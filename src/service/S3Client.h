@@ -2,7 +2,10 @@
 // A small S3 client over libcurl: requests signed with curl's AWS SigV4 support
 // (CURLOPT_AWS_SIGV4), path-style URLs (endpoint/bucket/key, what MinIO and s3rver
 // expect) when an endpoint is given, else AWS's virtual-host style. Bodies stream from
-// and to files: nothing is held whole in memory.
+// and to files: nothing is held whole in memory. Key encoding and presigned URLs, which
+// curl does not do, are S3Signing.h's.
+#include "service/S3Signing.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
@@ -42,7 +45,7 @@ public:
     void remove(const std::string& key);
     /// Keys under a prefix (all pages). StorageError.
     std::vector<std::string> list(const std::string& prefix);
-    /// A presigned GET URL valid for `seconds` from `now` (SigV4 query signing).
+    /// A presigned GET URL valid for `seconds` from `now` (SigV4 query signing, S3Signing.h).
     std::string presignGet(const std::string& key, int seconds, std::time_t now) const;
     std::string presignGet(const std::string& key, int seconds) const { return presignGet(key, seconds, std::time(nullptr)); }
 
@@ -53,8 +56,5 @@ private:
     std::string objectUrl(const std::string& key, const std::string& query = "") const;
     S3Location where_;
 };
-
-/// Percent-encodes for S3: unreserved characters stay; '/' stays when `keepSlash`.
-std::string s3Encode(const std::string& s, bool keepSlash);
 
 } // namespace mm::service
