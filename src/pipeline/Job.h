@@ -8,11 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mm {
+
+/// The stage names a job reports through JobSpec::progress, in the order they come
+/// ("balancing" only when the mix is rendered a second time).
+inline constexpr std::array<const char*, 6> kJobStages{"analysis", "mixing", "balancing", "writing mix", "mastering", "preview"};
 
 struct JobSpec {
     std::vector<StemInput> stems;   ///< the stems (a mix-and-master job)

@@ -1,5 +1,8 @@
 #include "service/Metrics.h"
 
+#include "pipeline/Job.h"
+#include "service/JobStore.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -86,7 +89,17 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 
 // Loudness buckets every 2 LU over the range streaming and club masters span; true peak
 // every 0.5 dB around the usual −1 dBTP ceiling.
-Metrics::Metrics() : lufs_(range(-30.0, -4.0, 2.0)), truePeak_(range(-6.0, 1.0, 0.5)) {}
+Metrics::Metrics() : lufs_(range(-30.0, -4.0, 2.0)), truePeak_(range(-6.0, 1.0, 0.5))
+{
+    // Every known series from the start, at zero: Prometheus's rate() and increase() need
+    // a sample before the first event, or a process's first job of a stage, or first
+    // failure, never shows on a dashboard.
+    for (const char* stage : kJobStages)
+        stageSeconds_.try_emplace(stage, kSecondsBuckets);
+    stageSeconds_.try_emplace("total", kSecondsBuckets);
+    for (const char* state : {status::kSucceeded, status::kFailed, status::kCancelled})
+        finished_.try_emplace(state, 0);
+}
 
 void Metrics::observeStage(const std::string& stage, double seconds)
 {

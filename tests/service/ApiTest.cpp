@@ -127,6 +127,14 @@ TEST(ServiceApi, MetricsPassPromtool)
     for (const char* name : {"mixmaster_job_duration_seconds", "mixmaster_jobs", "mixmaster_queue_length", "mixmaster_worker_busy",
                              "mixmaster_audio_lufs", "mixmaster_audio_true_peak", "mixmaster_http_requests_total"})
         EXPECT_NE(m->body.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
+    // Before any job, every stage's histogram and every final state's counter is there at
+    // zero (rate() needs a sample before the first event).
+    for (const char* stage : {"analysis", "mixing", "writing mix", "mastering", "preview", "total"})
+        EXPECT_NE(m->body.find(std::string("mixmaster_job_duration_seconds_count{stage=\"") + stage + "\"} 0\n"), std::string::npos)
+            << stage;
+    for (const char* state : {"succeeded", "failed", "cancelled"})
+        EXPECT_NE(m->body.find(std::string("mixmaster_jobs_finished_total{state=\"") + state + "\"} 0\n"), std::string::npos)
+            << state;
     std::ofstream(data.file("metrics.txt")) << m->body;
     std::string out, err;
     EXPECT_EQ(runCommand("promtool check metrics < '" + data.file("metrics.txt") + "'", &out, &err), 0) << out << err << m->body;
