@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -211,6 +212,20 @@ std::vector<float> compress(const CompressorParams& p, const std::vector<float>&
     return out;
 }
 
+/// A peak-detecting, max-linked compressor and its RMS, mean-linked, side-chain-filtered twin.
+std::array<CompressorParams, 2> peakAndRms(double thresholdDb, double ratio, double makeupDb, double sidechainHpHz)
+{
+    CompressorParams peak;
+    peak.thresholdDb = thresholdDb;
+    peak.ratio = ratio;
+    peak.makeupDb = makeupDb;
+    CompressorParams rms = peak;
+    rms.detector = Detector::Rms;
+    rms.sidechainHpHz = sidechainHpHz;
+    rms.link = StereoLink::Mean;
+    return {peak, rms};
+}
+
 TEST(CompressorFastPath, OutputDoesNotDependOnBlockSize)
 {
     // Bursts of noise with silences: attack, release, the statistics floor.
@@ -218,15 +233,7 @@ TEST(CompressorFastPath, OutputDoesNotDependOnBlockSize)
     for (std::size_t i = 0; i < l.size(); ++i)
         if ((i / 9000) % 3 == 2)
             l[i] = r[i] = 0.0f;
-    CompressorParams peak;
-    peak.thresholdDb = -18.0;
-    peak.ratio = 4.0;
-    peak.makeupDb = 3.0;
-    CompressorParams rms = peak;
-    rms.detector = Detector::Rms;
-    rms.sidechainHpHz = 120.0;
-    rms.link = StereoLink::Mean;
-    for (const auto& p : {peak, rms}) {
+    for (const auto& p : peakAndRms(-18.0, 4.0, 3.0, 120.0)) {
         double grRef = 0.0, gr = 0.0;
         // One frame per call: the chunked passes then see chunks of one frame.
         const auto reference = compress(p, l, r, 1, &grRef);
@@ -260,15 +267,7 @@ TEST(CompressorFastPath, StereoDetectorIsBitIdenticalToThePerChannelPath)
     for (std::size_t i = 0; i < x.size(); ++i)
         if ((i / 7000) % 3 == 2)
             x[i] = 0.0f;
-    CompressorParams peak;
-    peak.thresholdDb = -20.0;
-    peak.ratio = 3.0;
-    peak.makeupDb = 2.0;
-    CompressorParams rms = peak;
-    rms.detector = Detector::Rms;
-    rms.sidechainHpHz = 90.0;
-    rms.link = StereoLink::Mean;
-    for (const auto& p : {peak, rms}) {
+    for (const auto& p : peakAndRms(-20.0, 3.0, 2.0, 90.0)) {
         double grStereo = 0.0;
         const auto stereo = compress(p, x, x, 4096, &grStereo);
         Compressor mono;
