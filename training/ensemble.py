@@ -37,26 +37,39 @@ def layer(w, b, act):
     return {"weight": rounded(w), "bias": rounded(b), "activation": act}
 
 
-def merge(docs, eq_scale):
-    k = len(docs)
+def merge(docs, eq_scale, eq_docs=()):
+    """Members may differ in hidden width. Level and pan (rows 0 and 8) are the mean over `docs`; the
+    EQ rows (1..7) the mean over `eq_docs` if given (members trained on the EQ alone), else over
+    `docs`; then scaled by `eq_scale`."""
+    allm = list(docs) + list(eq_docs)
     W = lambda d, part, i: np.array(d[part][i]["weight"])  # noqa: E731
     Bv = lambda d, part, i: np.array(d[part][i]["bias"])  # noqa: E731
-    for d in docs[1:]:
-        if not (np.allclose(d["input_mean"], docs[0]["input_mean"]) and np.allclose(d["input_std"], docs[0]["input_std"])):
+    for d in allm[1:]:
+        if not (np.allclose(d["input_mean"], allm[0]["input_mean"]) and np.allclose(d["input_std"], allm[0]["input_std"])):
             raise SystemExit("members were trained on different data (input normalisation differs)")
-    h = len(docs[0]["encoder"][0]["bias"])
-    enc = [layer(np.vstack([W(d, "encoder", 0) for d in docs]), np.concatenate([Bv(d, "encoder", 0) for d in docs]), "relu"),
-           layer(block_diag([W(d, "encoder", 1) for d in docs]), np.concatenate([Bv(d, "encoder", 1) for d in docs]), "relu")]
-    h1 = np.zeros((k * h, 2 * k * h))
-    for i, d in enumerate(docs):
-        w = W(d, "head", 0)
-        h1[i * h:(i + 1) * h, i * h:(i + 1) * h] = w[:, :h]  # the member's own h_i
-        h1[i * h:(i + 1) * h, k * h + i * h:k * h + (i + 1) * h] = w[:, h:]  # its own context
-    last_w = np.hstack([W(d, "head", 1) for d in docs]) / k
-    last_b = np.mean([Bv(d, "head", 1) for d in docs], axis=0)
+    hs = [len(d["encoder"][0]["bias"]) for d in allm]
+    off = np.concatenate([[0], np.cumsum(hs)]).astype(int)
+    total = int(off[-1])
+    enc = [layer(np.vstack([W(d, "encoder", 0) for d in allm]), np.concatenate([Bv(d, "encoder", 0) for d in allm]), "relu"),
+           layer(block_diag([W(d, "encoder", 1) for d in allm]), np.concatenate([Bv(d, "encoder", 1) for d in allm]), "relu")]
+    h1 = np.zeros((total, 2 * total))
+    for i, d in enumerate(allm):
+        w, a, b, h = W(d, "head", 0), off[i], off[i + 1], hs[i]
+        h1[a:b, a:b] = w[:, :h]  # the member's own h_i
+        h1[a:b, total + a:total + b] = w[:, h:]  # its own context
+    eq_rows = list(range(1, 1 + mp.N_EQ))
+    eq_from = list(range(len(docs), len(allm))) if eq_docs else list(range(len(docs)))
+    last_w = np.zeros((mp.N_OUT, total))
+    last_b = np.zeros(mp.N_OUT)
+    for i, d in enumerate(allm):
+        for row in range(mp.N_OUT):
+            group = eq_from if row in eq_rows else list(range(len(docs)))
+            if i in group:
+                last_w[row, off[i]:off[i + 1]] = W(d, "head", 1)[row] / len(group)
+                last_b[row] += Bv(d, "head", 1)[row] / len(group)
     last_w[1:1 + mp.N_EQ] *= eq_scale
     last_b[1:1 + mp.N_EQ] *= eq_scale
-    head = [layer(h1, np.concatenate([Bv(d, "head", 0) for d in docs]), "relu"), layer(last_w, last_b, "linear")]
+    head = [layer(h1, np.concatenate([Bv(d, "head", 0) for d in allm]), "relu"), layer(last_w, last_b, "linear")]
     return enc, head
 
 
@@ -66,25 +79,40 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--version", required=True)
     ap.add_argument("--eq-scale", type=float, default=1.0)
+    ap.add_argument("--eq-members", nargs="*", default=[],
+                    help="members trained on the EQ alone (train.py --objective eq): the EQ rows are their mean")
     ap.add_argument("--dataset", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dataset"))
     args = ap.parse_args()
     docs = [json.load(open(p)) for p in args.members]
-    enc, head = merge(docs, args.eq_scale)
+    eq_docs = [json.load(open(p)) for p in args.eq_members]
+    enc, head = merge(docs, args.eq_scale, eq_docs)
     out = dict(docs[0])
     out["version"] = args.version
     out["encoder"], out["head"] = enc, head
     t = dict(docs[0]["training"])
-    t["ensemble"] = {"members": len(docs), "seeds": [d["training"]["seed"] for d in docs],
-                     "member_seconds": [d["training"]["seconds"] for d in docs],
-                     "member_selection_rms": [d["training"].get("selection_rms") for d in docs],
-                     "member_validation_rms": [d["training"]["validation_rms"] for d in docs],
-                     "rule": "mean of the members' raw outputs (ensemble.py)"}
+    if len(docs) == 1 and "ensemble" in t:
+        # The level and pan part is an earlier ensemble, taken whole: its record stays as it was.
+        t["level_and_pan_from"] = docs[0]["version"]
+    else:
+        t["ensemble"] = {"members": len(docs), "seeds": [d["training"]["seed"] for d in docs],
+                         "member_seconds": [d["training"]["seconds"] for d in docs],
+                         "member_selection_rms": [d["training"].get("selection_rms") for d in docs],
+                         "member_validation_rms": [d["training"]["validation_rms"] for d in docs],
+                         "rule": "mean of the members' raw outputs (ensemble.py)"}
+        t["seconds"] = round(sum(d["training"]["seconds"] for d in docs), 1)
+    if eq_docs:
+        t["eq_members"] = [{k: d["training"].get(k) for k in ("seed", "objective", "epochs", "steps", "hidden", "lr",
+                                                             "weight_decay", "seconds", "selection_rms", "validation_rms")}
+                           for d in eq_docs]
+        t["eq_rule"] = "EQ outputs: the mean of the EQ members' raw outputs (trained on the EQ loss alone), x eq_scale"
     t["eq_scale"] = args.eq_scale
-    t["seconds"] = round(sum(d["training"]["seconds"] for d in docs), 1)
     for key in ("validation_rms", "selection_rms", "seed"):
         t.pop(key, None)
     out["training"] = t
-    out["output_transform"] = docs[0]["output_transform"] + f"; an ensemble of {len(docs)} members (mean raw output)"
+    if not (len(docs) == 1 and "ensemble" in docs[0]["training"]):
+        out["output_transform"] = docs[0]["output_transform"] + f"; an ensemble of {len(docs)} members (mean raw output)"
+    if eq_docs:
+        out["output_transform"] += f"; EQ outputs from {len(eq_docs)} EQ member(s) (mean raw output)"
     with open(args.out, "w") as f:
         json.dump(out, f, separators=(",", ":"))
     # The merged model's own errors on the held-out training songs and the validation sets.
@@ -99,7 +127,7 @@ def main():
             print(key, t[key])
     with open(args.out, "w") as f:
         json.dump(out, f, separators=(",", ":"))
-    print(f"{len(docs)} members -> {args.out} (hidden {len(enc[0]['bias'])})")
+    print(f"{len(docs)} + {len(eq_docs)} EQ members -> {args.out} (hidden {len(enc[0]['bias'])})")
 
 
 if __name__ == "__main__":

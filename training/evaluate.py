@@ -29,6 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as mp  # noqa: E402
+import perturb  # noqa: E402
 
 
 def mr_stft(ref, est):
@@ -170,6 +171,100 @@ def eval_song(task):
     return {"err": err, "dist": dist, "dist_bal": dist_bal, "per_role": per_role}
 
 
+EQ_LIMIT_DB = 4.0  # the guardrail on every EQ band (DESIGN.md)
+MIN_EQ_DB = 0.5  # NeuralPolicy::kMinEqDb: smaller bands are not applied
+
+
+def engine_eq(pred):
+    """The EQ band gains the engine applies for the model's outputs: clamped by the guardrail,
+    bands under MIN_EQ_DB dropped."""
+    g = np.clip(pred, -EQ_LIMIT_DB, EQ_LIMIT_DB)
+    return np.where(np.abs(g) < MIN_EQ_DB, 0.0, g)
+
+
+def eval_song_eq(task):
+    """The EQ on one validation song: every stem at a random gain (+-12 dB) and, on 70 % of the
+    stems, a random EQ (perturb.random_eq, as make_dataset.py); the model's EQ against applying
+    none. Measures: band-gain error against the negated perturbation (the model's raw outputs,
+    as train.py); MR-STFT of each stem after the engine's EQ (guardrail-clamped, small bands
+    dropped, applied with perturb.apply_eq) to the clean stem; MR-STFT of the engine's mix.wav
+    (`--policy neural` with the model and with its EQ off: same levels) to the ground truth."""
+    args, song, noeq_dir = task
+    if args.model not in _NET:
+        torch.set_num_threads(1)
+        _NET[args.model] = mp.load(args.model)[0]
+    net = _NET[args.model]
+    sd = f"{args.corpus}/songs/{song}"
+    info = json.load(open(f"{sd}/info.json"))
+    names = [s["name"] for s in info["stems"]]
+    roles = [s["role"] for s in info["stems"]]
+    n_win = int(args.window_s * 44100)
+    clean = {n: sf.read(f"{sd}/stems/{n}", dtype="float64", always_2d=True)[0][:n_win] for n in names}
+    names, roles = merge_to_limit(names, roles, clean)
+    res = {"band_err_model": [], "band_err_none": [], "perturbed": [], "roles": [], "stem_model": [], "stem_none": [],
+           "mix_model": [], "mix_eq_off": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        for n in names:
+            sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
+        cf, _ = features(args.mixmaster, [f"{scratch}/{n}" for n in names], roles, scratch)
+        keep = [i for i, f in enumerate(cf) if f["integrated_lufs"] is not None and not f["silent"]]
+        names, roles = [names[i] for i in keep], [roles[i] for i in keep]
+        gt = sum(to_stereo(clean[n]) for n in names)
+        for k in range(args.scatters):
+            rng = np.random.default_rng([args.seed, zlib.crc32(song.encode()), k, 7])
+            files, target, bent = [], [], {}
+            for n in names:
+                g = rng.uniform(-12.0, 12.0)
+                eq = perturb.random_eq(rng) if rng.random() < 0.7 else np.zeros(7)
+                a = perturb.apply_eq(clean[n], eq, 44100).astype(np.float64) if np.any(eq) else clean[n]
+                bent[n] = a
+                sf.write(f"{scratch}/{n}", (a * 10 ** (g / 20)).astype(np.float32), 44100, subtype="FLOAT")
+                files.append(f"{scratch}/{n}")
+                target.append(-eq)
+            sfeat, meta = features(args.mixmaster, files, roles, scratch)
+            x = torch.tensor([f["inputs"] for f in sfeat], dtype=torch.float64).unsqueeze(0)
+            with torch.no_grad():
+                pred = mp.transform(net(x, torch.ones(1, len(names), dtype=torch.float64)))[1][0].numpy()
+            target = np.array(target)
+            res["band_err_model"] += (pred - target).tolist()
+            res["band_err_none"] += (-target).tolist()
+            res["perturbed"] += [bool(np.any(t)) for t in target]
+            res["roles"] += roles
+            for i, n in enumerate(names):
+                res["stem_none"].append(mr_stft(clean[n], rms_align(clean[n], bent[n])))
+                fixed = perturb.apply_eq(bent[n], engine_eq(pred[i]), 44100).astype(np.float64)
+                res["stem_model"].append(mr_stft(clean[n], rms_align(clean[n], fixed)))
+            if args.engine:
+                for key, models in (("mix_model", os.path.dirname(os.path.abspath(args.model))), ("mix_eq_off", noeq_dir)):
+                    out = f"{scratch}/out-{key}"
+                    subprocess.run([args.mixmaster, "mix", "--policy", "neural", "--meta", meta, "--no-preview",
+                                    "--threads", "1", "-o", out, *files], check=True, capture_output=True,
+                                   env=dict(os.environ, MIXMASTER_MODELS_DIR=models))
+                    mix = sf.read(f"{out}/mix.wav", dtype="float64", always_2d=True)[0][: len(gt)]
+                    res[key].append(mr_stft(gt, rms_align(gt, mix)))
+    return res
+
+
+def eq_summary(rs):
+    """Aggregate EQ measures over songs' eval_song_eq results."""
+    cat = lambda k: sum((r[k] for r in rs), [])  # noqa: E731
+    em, en = np.array(cat("band_err_model")), np.array(cat("band_err_none"))
+    pert = np.array(cat("perturbed"))
+    rms = lambda a: round(float(np.sqrt(np.mean(np.square(a)))), 3) if len(a) else None  # noqa: E731
+    out = {"stems": len(em), "perturbed_stems": int(pert.sum()),
+           "band_rms_db": {"no_eq": rms(en), "model": rms(em)},
+           "band_rms_db_perturbed_stems": {"no_eq": rms(en[pert]), "model": rms(em[pert])},
+           "band_rms_db_unperturbed_stems": {"no_eq": rms(en[~pert]), "model": rms(em[~pert])},
+           "stem_mr_stft": {"no_eq": round(float(np.mean(cat("stem_none"))), 4),
+                            "model": round(float(np.mean(cat("stem_model"))), 4)}}
+    sm, sn = np.array(cat("stem_model")), np.array(cat("stem_none"))
+    out["stems_mr_stft_better_worse"] = [int(np.sum(sm < sn - 1e-9)), int(np.sum(sm > sn + 1e-9))]
+    if cat("mix_model"):
+        out["mix_mr_stft_engine"] = {"neural_eq_off": round(float(np.mean(cat("mix_eq_off"))), 4),
+                                     "neural": round(float(np.mean(cat("mix_model"))), 4)}
+    return out
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__)
@@ -185,6 +280,8 @@ def main():
     ap.add_argument("--window-s", type=float, default=12.0, help="seconds of each excerpt used (as in training)")
     ap.add_argument("--out", default=f"{here}/../models/evaluation.json")
     ap.add_argument("--engine", type=int, default=1, help="0: skip the engine methods (quick model comparisons)")
+    ap.add_argument("--levels", type=int, default=1, help="0: skip the level evaluation (EQ only)")
+    ap.add_argument("--eq", type=int, default=1, help="0: skip the EQ evaluation")
     args = ap.parse_args()
     split = json.load(open(f"{args.corpus}/split.json"))
     doc = json.load(open(args.model))
@@ -198,7 +295,7 @@ def main():
     songs = args.songs.split(",") if args.songs else split["validation"]
     songs = songs[: args.max_songs] if args.max_songs else songs
     with multiprocessing.Pool(args.jobs) as pool:
-        for song, r in zip(songs, pool.imap(eval_song, [(args, s, by_role) for s in songs])):
+        for song, r in zip(songs, pool.imap(eval_song, [(args, s, by_role) for s in (songs if args.levels else [])])):
             for m in METHODS:
                 err[m] += r["err"][m]
                 dist[m] += r["dist"][m]
@@ -212,28 +309,61 @@ def main():
             print(f"{song}: " + ", ".join(f"{m} {np.mean(r['err'][m]):.2f}" for m in METHODS if r["err"][m]), flush=True)
     result = {"model_version": doc["version"], "window_s": args.window_s, "songs": len(songs), "scatters_per_song": args.scatters,
               "stems": len(err["untouched"]), "seconds": round(time.time() - t0, 1), "methods": {}}
-    methods = [m for m in METHODS if err[m]]
-    for m in methods:
-        result["methods"][m] = {
-            "loudness_error_median_db": round(float(np.median(err[m])), 2),
-            "loudness_error_mean_db": round(float(np.mean(err[m])), 2),
-            "mr_stft": round(float(np.mean(dist[m])), 3),
-            "per_role_mean_db": {r: round(float(np.mean(v)), 2) for r, v in sorted(per_role[m].items())}}
-        if m in dist_bal:
-            result["methods"][m]["mr_stft_balance_only"] = round(float(np.mean(dist_bal[m])), 3)
-    # Per source (MMA songs vs LMMS projects): the same measures over each group's songs.
-    groups = {"mma": [s for s in songs if not s.startswith("lmms-")], "lmms": [s for s in songs if s.startswith("lmms-")]}
-    result["by_source"] = {}
-    for g, ss in groups.items():
-        if ss:
-            result["by_source"][g] = {"songs": len(ss), "methods": {m: {
-                "loudness_error_median_db": round(float(np.median(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
-                "loudness_error_mean_db": round(float(np.mean(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
-                "mr_stft": round(float(np.mean([per_song[s][m]["mr_stft"] for s in ss])), 3)} for m in methods}}
-    result["per_song_mean_db"] = {s: {m: round(float(np.mean(v["errors"])), 2) for m, v in r.items()} for s, r in per_song.items()}
+    if args.levels:
+        methods = [m for m in METHODS if err[m]]
+        for m in methods:
+            result["methods"][m] = {
+                "loudness_error_median_db": round(float(np.median(err[m])), 2),
+                "loudness_error_mean_db": round(float(np.mean(err[m])), 2),
+                "mr_stft": round(float(np.mean(dist[m])), 3),
+                "per_role_mean_db": {r: round(float(np.mean(v)), 2) for r, v in sorted(per_role[m].items())}}
+            if m in dist_bal:
+                result["methods"][m]["mr_stft_balance_only"] = round(float(np.mean(dist_bal[m])), 3)
+        # Per source (MMA songs vs LMMS projects): the same measures over each group's songs.
+        groups = {"mma": [s for s in songs if not s.startswith("lmms-")], "lmms": [s for s in songs if s.startswith("lmms-")]}
+        result["by_source"] = {}
+        for g, ss in groups.items():
+            if ss:
+                result["by_source"][g] = {"songs": len(ss), "methods": {m: {
+                    "loudness_error_median_db": round(float(np.median(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
+                    "loudness_error_mean_db": round(float(np.mean(sum((per_song[s][m]["errors"] for s in ss), []))), 2),
+                    "mr_stft": round(float(np.mean([per_song[s][m]["mr_stft"] for s in ss])), 3)} for m in methods}}
+        result["per_song_mean_db"] = {s: {m: round(float(np.mean(v["errors"])), 2) for m, v in r.items()} for s, r in per_song.items()}
+    if args.eq:
+        # The EQ: the model against the same model with its EQ rows zeroed (same levels and pan).
+        with tempfile.TemporaryDirectory() as noeq_dir:
+            off = json.load(open(args.model))
+            last = off["head"][-1]
+            for k in range(1, 1 + mp.N_EQ):
+                last["weight"][k] = [0.0] * len(last["weight"][k])
+                last["bias"][k] = 0.0
+            json.dump(off, open(f"{noeq_dir}/mix_policy.json", "w"), separators=(",", ":"))
+            t1 = time.time()
+            with multiprocessing.Pool(args.jobs) as pool:
+                eq_rs = dict(zip(songs, pool.imap(eval_song_eq, [(args, s, noeq_dir) for s in songs])))
+        groups = {"all": songs, "mma": [s for s in songs if not s.startswith("lmms-")],
+                  "lmms": [s for s in songs if s.startswith("lmms-")]}
+        result["eq"] = {g: eq_summary([eq_rs[s] for s in ss]) for g, ss in groups.items() if ss}
+        result["eq"]["scatters_per_song"] = args.scatters
+        result["eq"]["seconds"] = round(time.time() - t1, 1)
+        result["eq"]["per_song"] = {s: {"band_rms_db": eq_summary([r])["band_rms_db"], "stem_mr_stft": eq_summary([r])["stem_mr_stft"],
+                                        "mix_mr_stft_engine": eq_summary([r]).get("mix_mr_stft_engine")} for s, r in eq_rs.items()}
+        per_role = {}
+        for r in eq_rs.values():
+            for role, em, en, sm, sn in zip(r["roles"], r["band_err_model"], r["band_err_none"], r["stem_model"], r["stem_none"]):
+                d = per_role.setdefault(role, {"model": [], "none": [], "sm": [], "sn": []})
+                d["model"].append(em), d["none"].append(en), d["sm"].append(sm), d["sn"].append(sn)
+        result["eq"]["per_role"] = {role: {
+            "stems": len(d["model"]),
+            "band_rms_db": {"no_eq": round(float(np.sqrt(np.mean(np.square(d["none"])))), 3),
+                            "model": round(float(np.sqrt(np.mean(np.square(d["model"])))), 3)},
+            "stem_mr_stft": {"no_eq": round(float(np.mean(d["sn"])), 4), "model": round(float(np.mean(d["sm"])), 4)}}
+            for role, d in sorted(per_role.items())}
+        print(json.dumps({g: result["eq"][g] for g in groups if g in result["eq"]}, indent=1))
     json.dump(result, open(args.out, "w"), indent=1)
-    print(json.dumps({m: {k: v for k, v in r.items() if k != "per_role_mean_db"} for m, r in result["methods"].items()}, indent=1))
-    print(json.dumps(result["by_source"], indent=1))
+    if args.levels:
+        print(json.dumps({m: {k: v for k, v in r.items() if k != "per_role_mean_db"} for m, r in result["methods"].items()}, indent=1))
+        print(json.dumps(result["by_source"], indent=1))
 
 
 if __name__ == "__main__":

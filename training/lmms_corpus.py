@@ -39,6 +39,10 @@ PROJECTS = "/usr/share/lmms/projects"
 SR = 44100
 # Author families held out for validation (never in training): every song by these authors.
 VALIDATION_AUTHORS = {"Oglsdl", "Settel", "Thomasso", "Greshz", "Socceroos"}
+# Left out: Jousboxx-BuzzerBeater crashed lmms 1.2 when 1.1.0's corpus was rendered; rendered
+# again (Dec 2026) it gave 26 stems of which role_of calls 20 "kick" (unchecked labels that
+# would swamp the kick role). Kept out so the corpus stays the one models 1.1.0/1.2.0 saw.
+EXCLUDE = {"Jousboxx-BuzzerBeater"}
 TCO_TAGS = ("pattern", "bbtco", "sampletco", "automationpattern")
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen")
 
@@ -366,6 +370,7 @@ def main():
     paths = sorted(glob.glob(f"{PROJECTS}/demos/**/*.mmp*", recursive=True) + glob.glob(f"{PROJECTS}/shorties/*.mmp*"))
     if args.only:
         paths = [p for p in paths if any(s in p for s in args.only.split(","))]
+    paths = [p for p in paths if not any(x in p for x in EXCLUDE)]
     if args.relabel:
         for p in paths:
             d = f"{args.out}/songs/lmms-" + re.sub(r"[^A-Za-z0-9_-]+", "", os.path.basename(p).rsplit(".", 1)[0])

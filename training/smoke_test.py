@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Smoke run of the whole training path on two tiny generated songs (< 1 min):
 corpus layout -> perturbed dataset with the engine's features -> a few training steps ->
-model file -> `mixmaster features --model` (C++ forward) against PyTorch's forward (1e-4).
+model file -> `mixmaster features --model` (C++ forward) against PyTorch's forward (1e-4);
+then an EQ member (train.py --objective eq) merged with it by ensemble.py --eq-members.
 
 Usage: smoke_test.py MIXMASTER_BINARY
 """
@@ -17,6 +18,7 @@ import soundfile as sf
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import model as mp  # noqa: E402
+import torch  # noqa: E402
 
 SR = 44100
 
@@ -57,7 +59,6 @@ def main():
         out = subprocess.run([mixmaster, "features", "--model", model, *stems], check=True, capture_output=True, text=True)
         feats = json.loads(out.stdout)
         net, _ = mp.load(model)
-        import torch
         x = torch.tensor([f["inputs"] for f in feats], dtype=torch.float64).unsqueeze(0)
         with torch.no_grad():
             ref = net(x, torch.ones(1, x.shape[1], dtype=torch.float64))[0].numpy()
@@ -66,6 +67,30 @@ def main():
         print(f"smoke training: 5 steps; C++ vs PyTorch max |diff| {worst:.2e} over {cpp.size} outputs")
         if not worst < 1e-4:
             print("FAILED: C++ and PyTorch disagree")
+            return 1
+        # An EQ member (EQ loss alone, narrower, the level model's normalisation) merged with
+        # the level model by ensemble.py: level/pan rows must be the level model's, the EQ rows
+        # the EQ member's times the scale, and C++ must read the merged file as PyTorch does.
+        eq_model = f"{tmp}/eq.json"
+        subprocess.run([py, f"{HERE}/train.py", "--dataset", f"{tmp}/dataset", "--model", eq_model, "--epochs", "10",
+                        "--steps", "5", "--version", "smoke-eq", "--objective", "eq", "--hidden", "16", "--seed", "2",
+                        "--norm-from", model, "--eq-scale", "1"], check=True, stdout=subprocess.DEVNULL)
+        merged = f"{tmp}/merged.json"
+        subprocess.run([py, f"{HERE}/ensemble.py", "--out", merged, "--version", "smoke-merged", "--eq-scale", "0.5",
+                        "--dataset", f"{tmp}/dataset", "--eq-members", eq_model, "--", model],
+                       check=True, stdout=subprocess.DEVNULL)
+        with torch.no_grad():
+            ones = torch.ones(1, x.shape[1], dtype=torch.float64)
+            o_lvl, o_eq, o_m = (mp.load(p)[0](x, ones)[0].numpy() for p in (model, eq_model, merged))
+        want = o_lvl.copy()
+        want[:, 1:1 + mp.N_EQ] = 0.5 * o_eq[:, 1:1 + mp.N_EQ]
+        merge_err = float(np.max(np.abs(o_m - want)))
+        out = subprocess.run([mixmaster, "features", "--model", merged, *stems], check=True, capture_output=True, text=True)
+        cpp_m = np.array([f["model_outputs"] for f in json.loads(out.stdout)])
+        worst_m = float(np.max(np.abs(cpp_m - o_m)))
+        print(f"merged level + EQ member: |merged - expected| {merge_err:.2e}, C++ vs PyTorch {worst_m:.2e}")
+        if not (merge_err < 1e-6 and worst_m < 1e-4):
+            print("FAILED: the merged model is not the level model with the EQ member's EQ")
             return 1
     print("1 passed, 0 failed")
     return 0

@@ -29,6 +29,7 @@ def load_split(folder, keep=lambda song: True, tag=""):
         SONGS.setdefault(folder + tag, set()).add(song)
         z = np.load(path)
         sets.append({k: z[k] for k in ("inputs", "rel_lu", "eq_db", "pan", "pan_mask", "roles")})
+        sets[-1]["song"] = song
     return sets
 
 
@@ -113,6 +114,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--role-weight-power", type=float, default=0.5,
                     help="relative-loudness loss weight per role = (count/mean)^-power (0: unweighted)")
+    ap.add_argument("--objective", choices=("all", "eq"), default="all",
+                    help="all: level + EQ + pan, checkpoint on level + pan; eq: an EQ member trained and "
+                         "checkpointed on the EQ loss alone (merged with level members by ensemble.py --eq-members)")
+    ap.add_argument("--lmms-repeat", type=int, default=1,
+                    help="each LMMS training set appears this many times per epoch (more weight on electronic songs)")
+    ap.add_argument("--norm-from", default="",
+                    help="take the input normalisation from this model file (members merged by ensemble.py share it)")
     ap.add_argument("--eq-scale", default="auto",
                     help="factor on the EQ outputs: 'auto' = the best of 0, 0.1 .. 1 on held-out songs; 0 = EQ head off")
     args = ap.parse_args()
@@ -127,9 +135,15 @@ def main():
     val = load_split(f"{args.dataset}/validation") or select
     if not train:
         raise SystemExit(f"no training sets in {args.dataset}/train")
-    allx = np.concatenate([s["inputs"] for s in train])
+    train_sets = len(train)
+    if args.lmms_repeat > 1:
+        train = train + [s for s in train for _ in range(args.lmms_repeat - 1) if s.get("song", "").startswith("lmms-")]
+    allx = np.concatenate([s["inputs"] for s in train[:train_sets]])
     mean, std = allx.mean(0), allx.std(0)
     std[std < 1e-3] = 1.0
+    if args.norm_from:
+        ref = json.load(open(args.norm_from))
+        mean, std = np.array(ref["input_mean"]), np.array(ref["input_std"])
     counts = role_counts(f"{args.dataset}/train")
     weights = role_weights(counts, args.role_weight_power) if args.role_weight_power > 0 else None
     net = mp.SetPolicy(args.hidden, torch.tensor(mean, dtype=torch.float32), torch.tensor(std, dtype=torch.float32))
@@ -141,7 +155,10 @@ def main():
         for b0 in range(0, len(order), args.batch):
             x, mask, rel, eq, pan, pm, w = batch([train[i] for i in order[b0:b0 + args.batch]], 0.25, rng, weights)
             l_rel, l_eq, l_pan = mp.loss_terms(net(x, mask), mask, rel, eq, pan, pm, w)
-            loss = l_rel / 25.0 + l_eq / 4.0 + l_pan * 4.0  # ~unit scale: 5 dB, 2 dB, 0.5 pan
+            if args.objective == "eq":
+                loss = l_eq / 4.0
+            else:
+                loss = l_rel / 25.0 + l_eq / 4.0 + l_pan * 4.0  # ~unit scale: 5 dB, 2 dB, 0.5 pan
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -152,7 +169,7 @@ def main():
         v = evaluate(net, select)
         # Checkpoint on level and pan only: the EQ error rises from the first epochs on (the EQ head
         # overfits) and would stop the level head early; the EQ is scaled afterwards (shrink_eq).
-        score = v[0] / 25.0 + v[2] * 4.0
+        score = v[1] if args.objective == "eq" else v[0] / 25.0 + v[2] * 4.0
         if best is None or score < best:
             best, best_state = score, {k: t.clone() for k, t in net.state_dict().items()}
         if epoch % 20 == 0 or epoch == args.epochs - 1 or (args.steps and steps >= args.steps):
@@ -169,12 +186,14 @@ def main():
         "role_counts": counts,
         "training": {"seed": args.seed, "epochs": args.epochs, "steps": steps, "hidden": args.hidden,
                      "role_weight_power": args.role_weight_power, "role_weights": weights,
+                     "objective": args.objective, "lmms_repeat": args.lmms_repeat, "weight_decay": args.weight_decay, "lr": args.lr,
                      "eq_scale": eq_scale, "eq_rms_no_eq_validation": round(eq_rms_no_eq(val), 3),
-                     "train_sets": len(train), "selection_sets": len(select), "validation_sets": len(val),
+                     "train_sets": train_sets, "selection_sets": len(select), "validation_sets": len(val),
                      "train_songs": sorted(SONGS.get(f"{args.dataset}/train", [])),
                      "selection_songs": sorted(SONGS.get(f"{args.dataset}/train#selection", [])),
                      "validation_songs": sorted(SONGS.get(f"{args.dataset}/validation", [])),
-                     "selection": "best epoch (level + pan loss) on held-out training songs (crc32(name) % 10 == 0)", "seconds": round(seconds, 1),
+                     "selection": "best epoch (" + ("EQ loss" if args.objective == "eq" else "level + pan loss") +
+                                  ") on held-out training songs (crc32(name) % 10 == 0)", "seconds": round(seconds, 1),
                      "selection_rms": {"relative_lu_db": round(sv[0] ** 0.5, 3), "eq_db": round(sv[1] ** 0.5, 3),
                                        "eq_db_no_eq": round(eq_rms_no_eq(select), 3), "pan": round(sv[2] ** 0.5, 4)},
                      "validation_rms": {"relative_lu_db": round(v[0] ** 0.5, 3), "eq_db": round(v[1] ** 0.5, 3),
