@@ -104,17 +104,17 @@ ENGINE_METHODS = ["rules_engine", "neural_engine"]
 _NET = {}
 
 
-def eval_song(task):
-    """All methods on one validation song: per-stem |errors|, STFT distances."""
-    args, song, by_role = task
-    if args.model not in _NET:
+def load_net(path):
+    """The model at `path`, loaded once per worker process (one torch thread)."""
+    if path not in _NET:
         torch.set_num_threads(1)
-        _NET[args.model] = mp.load(args.model)[0]
-    net = _NET[args.model]
-    err = {m: [] for m in METHODS}
-    dist = {m: [] for m in METHODS}
-    dist_bal = {m: [] for m in ENGINE_METHODS}
-    per_role = {m: {} for m in METHODS}
+        _NET[path] = mp.load(path)[0]
+    return _NET[path]
+
+
+def load_song(args, song):
+    """A validation song's stem names, roles and clean stems (the evaluation window),
+    same-role stems merged down to the engine's limit."""
     sd = f"{args.corpus}/songs/{song}"
     info = json.load(open(f"{sd}/info.json"))
     names = [s["name"] for s in info["stems"]]
@@ -122,13 +122,31 @@ def eval_song(task):
     n_win = int(args.window_s * 44100)
     clean = {n: sf.read(f"{sd}/stems/{n}", dtype="float64", always_2d=True)[0][:n_win] for n in names}
     names, roles = merge_to_limit(names, roles, clean)
+    return names, roles, clean
+
+
+def audible_features(args, names, roles, clean, scratch):
+    """The engine's features of the clean stems (written to `scratch`), keeping only the
+    audible ones: their names, roles and features."""
+    for n in names:
+        sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
+    cf, _ = features(args.mixmaster, [f"{scratch}/{n}" for n in names], roles, scratch)
+    keep = [i for i, f in enumerate(cf) if f["integrated_lufs"] is not None and not f["silent"]]
+    return [names[i] for i in keep], [roles[i] for i in keep], [cf[i] for i in keep]
+
+
+def eval_song(task):
+    """All methods on one validation song: per-stem |errors|, STFT distances."""
+    args, song, by_role = task
+    net = load_net(args.model)
+    err = {m: [] for m in METHODS}
+    dist = {m: [] for m in METHODS}
+    dist_bal = {m: [] for m in ENGINE_METHODS}
+    per_role = {m: {} for m in METHODS}
+    names, roles, clean = load_song(args, song)
     with tempfile.TemporaryDirectory() as scratch:
-        for n in names:
-            sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
-        cf, _ = features(args.mixmaster, [f"{scratch}/{n}" for n in names], roles, scratch)
-        keep = [i for i, f in enumerate(cf) if f["integrated_lufs"] is not None and not f["silent"]]
-        names, roles = [names[i] for i in keep], [roles[i] for i in keep]
-        L = np.array([cf[i]["integrated_lufs"] for i in keep])
+        names, roles, cf = audible_features(args, names, roles, clean, scratch)
+        L = np.array([f["integrated_lufs"] for f in cf])
         truth = L - 10 * np.log10(np.sum(10 ** (L / 10)))
         gt = sum(to_stereo(clean[n]) for n in names)
 
@@ -190,25 +208,12 @@ def eval_song_eq(task):
     dropped, applied with perturb.apply_eq) to the clean stem; MR-STFT of the engine's mix.wav
     (`--policy neural` with the model and with its EQ off: same levels) to the ground truth."""
     args, song, noeq_dir = task
-    if args.model not in _NET:
-        torch.set_num_threads(1)
-        _NET[args.model] = mp.load(args.model)[0]
-    net = _NET[args.model]
-    sd = f"{args.corpus}/songs/{song}"
-    info = json.load(open(f"{sd}/info.json"))
-    names = [s["name"] for s in info["stems"]]
-    roles = [s["role"] for s in info["stems"]]
-    n_win = int(args.window_s * 44100)
-    clean = {n: sf.read(f"{sd}/stems/{n}", dtype="float64", always_2d=True)[0][:n_win] for n in names}
-    names, roles = merge_to_limit(names, roles, clean)
+    net = load_net(args.model)
+    names, roles, clean = load_song(args, song)
     res = {"band_err_model": [], "band_err_none": [], "perturbed": [], "roles": [], "stem_model": [], "stem_none": [],
            "mix_model": [], "mix_eq_off": []}
     with tempfile.TemporaryDirectory() as scratch:
-        for n in names:
-            sf.write(f"{scratch}/{n}", clean[n].astype(np.float32), 44100, subtype="FLOAT")
-        cf, _ = features(args.mixmaster, [f"{scratch}/{n}" for n in names], roles, scratch)
-        keep = [i for i, f in enumerate(cf) if f["integrated_lufs"] is not None and not f["silent"]]
-        names, roles = [names[i] for i in keep], [roles[i] for i in keep]
+        names, roles, _ = audible_features(args, names, roles, clean, scratch)
         gt = sum(to_stereo(clean[n]) for n in names)
         for k in range(args.scatters):
             rng = np.random.default_rng([args.seed, zlib.crc32(song.encode()), k, 7])
