@@ -28,6 +28,7 @@ void SlidingLoudness::reset()
         f.reset();
     std::fill(ring_.begin(), ring_.end(), 0.0f);
     ringPos_ = 0;
+    mPos_ = sLen_ - mLen_;
     mSum_ = sSum_ = mMax_ = sMax_ = 0.0;
     seen_ = sinceRecompute_ = sinceSecond_ = 0;
     perSecond_.clear();
@@ -40,23 +41,45 @@ void SlidingLoudness::process(const AudioBuffer& block)
 {
     const std::size_t n = block.frames();
     const int chs = std::min(channels_, block.channels());
-    for (std::size_t i = 0; i < n; ++i) {
-        double e = 0.0;
-        for (int c = 0; c < chs; ++c) {
-            const double y = filters_[static_cast<std::size_t>(c)].process(block.channel(c)[i]);
-            e += y * y; // BS.1770 channel weight 1.0 for L and R
+    // The K-weighted energy of the block first (each channel's filter a recurrence of its
+    // own), then the windows; the sums are taken in the same order as sample by sample.
+    energy_.resize(std::max(energy_.size(), n));
+    if (chs == 2) {
+        auto& fl = filters_[0];
+        auto& fr = filters_[1];
+        const float* l = block.channel(0);
+        const float* r = block.channel(1);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double yl = fl.process(l[i]);
+            const double yr = fr.process(r[i]);
+            energy_[i] = 0.0 + yl * yl + yr * yr; // BS.1770 channel weight 1.0 for L and R
         }
+    } else {
+        std::fill(energy_.begin(), energy_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
+        for (int c = 0; c < chs; ++c) {
+            auto& f = filters_[static_cast<std::size_t>(c)];
+            const float* x = block.channel(c);
+            for (std::size_t i = 0; i < n; ++i) {
+                const double y = f.process(x[i]);
+                energy_[i] += y * y;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const double e = energy_[i];
         segEnergy_ += e;
         if (++segFill_ == segLen_) {
             gated_.addSegment(segEnergy_);
             segFill_ = 0;
             segEnergy_ = 0.0;
         }
+        // ringPos_ holds the sample leaving the 3 s window, mPos_ the one leaving the 400 ms one.
         const double oldS = ring_[ringPos_];
-        const double oldM = ring_[(ringPos_ + sLen_ - mLen_) % sLen_];
+        const double oldM = ring_[mPos_];
         const auto ef = static_cast<float>(e);
         ring_[ringPos_] = ef;
         ringPos_ = ringPos_ + 1 == sLen_ ? 0 : ringPos_ + 1;
+        mPos_ = mPos_ + 1 == sLen_ ? 0 : mPos_ + 1;
         mSum_ += static_cast<double>(ef) - oldM;
         sSum_ += static_cast<double>(ef) - oldS;
         ++seen_;
@@ -69,13 +92,22 @@ void SlidingLoudness::process(const AudioBuffer& block)
             perSecond_.push_back(toLufs(sSum_ / static_cast<double>(sLen_)));
         }
         if (++sinceRecompute_ == sLen_) {
-            // Running sums drift by rounding; recompute them exactly once per window.
+            // Running sums drift by rounding; recompute them exactly once per window, oldest
+            // sample first (the ring from ringPos_ to its end, then from its start).
             sinceRecompute_ = 0;
             double s = 0.0, m = 0.0;
-            for (std::size_t k = 0; k < sLen_; ++k) {
-                const double v = ring_[(ringPos_ + k) % sLen_];
+            const std::size_t mFrom = sLen_ - mLen_; // window index where the 400 ms part starts
+            std::size_t k = 0;
+            for (std::size_t j = ringPos_; j < sLen_; ++j, ++k) {
+                const double v = ring_[j];
                 s += v;
-                if (k >= sLen_ - mLen_)
+                if (k >= mFrom)
+                    m += v;
+            }
+            for (std::size_t j = 0; j < ringPos_; ++j, ++k) {
+                const double v = ring_[j];
+                s += v;
+                if (k >= mFrom)
                     m += v;
             }
             sSum_ = s;

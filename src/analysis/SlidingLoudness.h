@@ -36,7 +36,8 @@ private:
     int channels_ = 0;
     std::vector<KWeightingFilter> filters_;
     std::vector<float> ring_;     // per-sample channel-summed weighted energy, last 3 s
-    std::size_t ringPos_ = 0;
+    std::size_t ringPos_ = 0, mPos_ = 0;
+    std::vector<double> energy_;  // the block's per-sample channel-summed weighted energy
     std::size_t mLen_ = 0, sLen_ = 0;
     double mSum_ = 0.0, sSum_ = 0.0;
     double mMax_ = 0.0, sMax_ = 0.0;

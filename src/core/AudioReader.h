@@ -41,9 +41,13 @@ public:
     std::vector<std::string> warnings() const;
 
 private:
+    std::size_t readRaw(AudioBuffer& out, std::size_t want);
+
     AudioFileInfo info_;
     sf_private_tag* file_ = nullptr;
     std::vector<float> interleaved_;
+    std::vector<unsigned char> raw_; ///< raw PCM bytes (16/24-bit little-endian WAV)
+    int rawBytesPerSample_ = 0;      ///< 2 or 3 when read() converts raw bytes itself, else 0
     std::size_t maxBlock_;
     std::int64_t framesRead_ = 0;
     std::int64_t nonFinite_ = 0;

@@ -51,6 +51,15 @@ std::size_t AudioSource::read(AudioBuffer& out)
     const std::size_t want = out.capacity();
     std::size_t have = 0;
     AudioBuffer& src = resampler_ ? pending_ : raw_;
+    if (!resampler_ && pendingPos_ >= raw_.frames() && !ended_ && out.channels() == channels()) {
+        // Nothing buffered and no resampling: the reader fills `out` itself (no copy).
+        have = reader_.read(out);
+        if (have == 0) {
+            ended_ = true;
+            out.setFrames(0);
+            return 0;
+        }
+    }
     while (have < want) {
         if (pendingPos_ < src.frames()) {
             const std::size_t n = std::min(want - have, src.frames() - pendingPos_);

@@ -243,3 +243,68 @@ TEST(AudioReader, UncommonButValidFilesReadNormally)
         EXPECT_NEAR(rmsDb(y, 2000, 10000), -6.0 - 3.0103, 0.1) << c.name;
     }
 }
+
+TEST(AudioReader, IntegerWavIsReadExactlyAsLibsndfileConvertsIt)
+{
+    // 16- and 24-bit little-endian WAV are converted from their raw bytes by the reader;
+    // every code, the extremes included, must come out as libsndfile's sf_readf_float gives
+    // it (int / 2^15 or 2^23), for mono and stereo, WAV and WAVEX, and a truncated file.
+    TempDir dir;
+    struct Case { const char* name; int ch; int fmt; int bits; bool cut; };
+    for (auto c : {Case{"s16.wav", 2, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16, false},
+                   Case{"m16.wav", 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16, false},
+                   Case{"s24.wav", 2, SF_FORMAT_WAV | SF_FORMAT_PCM_24, 24, false},
+                   Case{"m24.wav", 1, SF_FORMAT_WAV | SF_FORMAT_PCM_24, 24, false},
+                   Case{"x24.wav", 2, SF_FORMAT_WAVEX | SF_FORMAT_PCM_24, 24, false},
+                   Case{"cut24.wav", 2, SF_FORMAT_WAV | SF_FORMAT_PCM_24, 24, true}}) {
+        const std::string path = dir.file(c.name);
+        // Integer codes written as such: a ramp over the whole range, then the extremes.
+        const int frames = 9001;
+        const std::int64_t lo = -(std::int64_t{1} << (c.bits - 1)), hi = (std::int64_t{1} << (c.bits - 1)) - 1;
+        std::vector<int> codes(static_cast<std::size_t>(frames * c.ch));
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            const std::int64_t v = lo + static_cast<std::int64_t>(static_cast<double>(i) / static_cast<double>(codes.size()) * static_cast<double>(hi - lo));
+            codes[i] = static_cast<int>(v << (32 - c.bits)); // sf_write_int takes left-justified 32-bit
+        }
+        codes[0] = static_cast<int>(lo << (32 - c.bits));
+        codes[1] = static_cast<int>(hi << (32 - c.bits));
+        codes[2] = 0;
+        codes[3] = static_cast<int>(std::int64_t{-1} << (32 - c.bits));
+        {
+            SF_INFO info{};
+            info.samplerate = 48000;
+            info.channels = c.ch;
+            info.format = c.fmt;
+            SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+            ASSERT_NE(f, nullptr) << c.name;
+            ASSERT_EQ(sf_writef_int(f, codes.data(), frames), frames) << c.name;
+            sf_close(f);
+        }
+        if (c.cut)
+            std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3 * 2 * 1000 - 2); // a partial last frame too
+        // libsndfile's own conversion.
+        SF_INFO info{};
+        SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+        ASSERT_NE(f, nullptr) << c.name;
+        std::vector<float> ref(static_cast<std::size_t>(info.frames * c.ch));
+        const sf_count_t refFrames = sf_readf_float(f, ref.data(), info.frames);
+        sf_close(f);
+        AudioReader reader(path, 1000);
+        std::vector<float> got;
+        AudioBuffer block;
+        while (const std::size_t n = reader.read(block))
+            for (std::size_t i = 0; i < n; ++i)
+                for (int ch = 0; ch < c.ch; ++ch)
+                    got.push_back(block.channel(ch)[i]);
+        ASSERT_EQ(got.size(), static_cast<std::size_t>(refFrames * c.ch)) << c.name;
+        EXPECT_EQ(reader.framesRead(), refFrames) << c.name;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(got[i], ref[i]) << c.name << " sample " << i;
+        EXPECT_EQ(got[0], -1.0f) << c.name;
+        if (c.cut) {
+            EXPECT_LT(refFrames, frames);
+            ASSERT_FALSE(reader.warnings().empty()) << c.name;
+            EXPECT_NE(reader.warnings()[0].find("truncated"), std::string::npos) << c.name;
+        }
+    }
+}
