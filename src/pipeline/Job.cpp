@@ -160,7 +160,8 @@ JobResult runJob(const JobSpec& spec)
         const auto raw = rawSumSources(spec.stems);
         if (!raw.empty())
             previews.push_back({"stems", (out / "stems_preview.ogg").string(), raw, std::numeric_limits<double>::quiet_NaN()});
-        previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp")});
+        previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp"),
+                            reportNumber(report["mix"], "integrated_lufs")});
         earlyPreviews.emplace(std::move(previews), previewRate, spec.threads != 1);
     }
 
@@ -188,7 +189,8 @@ JobResult runJob(const JobSpec& spec)
             if (spec.progress)
                 spec.progress("preview", 0.0);
             result.previewPath = (out / "preview.ogg").string();
-            PreviewWriter master({{"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp")}},
+            PreviewWriter master({{"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp"),
+                                   reportNumber(report["master"], "integrated_lufs")}},
                                  previewRate, spec.threads != 1);
             const ProgressFn both = [&](const std::string& stage, double) {
                 if (spec.progress)

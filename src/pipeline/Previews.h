@@ -1,12 +1,13 @@
 #pragma once
 // The browser previews of a job (Ogg Opus, core/OpusWriter.h): the raw stem sum, the mix and the master,
-// each lowered so that the encoded file keeps headroom below 0 dBTP, and each measured
-// after encoding, so a player can loudness-match them from the report alone.
+// each lowered so that the encoded file keeps headroom below 0 dBTP, with the loudness it
+// plays at, so a player can loudness-match them from the report alone.
 #include "mixing/MixEngine.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <future>
 #include <memory>
 
@@ -26,14 +27,16 @@ struct PreviewSpec {
     std::string path;                 ///< the .ogg written
     std::vector<std::string> sources; ///< one file, or several summed at unity gain
     double sourcePeakDbtp = 0.0;      ///< the sources' (sum's) true peak when known; NaN: measured here
+    /// The sources' integrated loudness when known; NaN (or a NaN peak): both measured here.
+    double sourceLufs = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct PreviewResult {
     std::string name, path;
     double gainDb = 0.0;         ///< applied before encoding (≤ 0)
-    double sourceLufs = 0.0;     ///< of the source (the sum), before the gain; NaN when not measured
-    double lufs = 0.0;           ///< integrated loudness of the encoded file
-    double truePeakDbtp = 0.0;   ///< of the encoded file
+    double sourceLufs = 0.0;     ///< of the source (the sum), before the gain
+    double lufs = 0.0;           ///< what the preview plays at: sourceLufs + gainDb (Opus: within 0.2 LU)
+    double truePeakDbtp = 0.0;   ///< the source's after gainDb, before encoding (Opus adds up to ~1 dB)
 };
 
 /// The stems a raw sum is made of: every stem not muted, as uploaded.
