@@ -9,6 +9,8 @@ pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
 find_package(kissfft CONFIG REQUIRED COMPONENTS SHARED float)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.10 REQUIRED)
+# CRC-32 of the neural model's weights file (the checksum Python's zlib.crc32 writes)
+find_package(ZLIB REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 # The service: HTTP (cpp-httplib, built with OpenSSL/zlib/brotli: its .pc flags keep the
 # layout the library was compiled with), SQLite job store, OpenSSL for SHA-256 of API keys.

@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev libpqxx-dev libpq-dev
   libcurl4-openssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libopusenc-dev time
+  libopusenc-dev zlib1g-dev time
   python3-jsonschema
   python3-torch python3-numpy python3-soundfile
   postgresql

@@ -3,18 +3,19 @@ format whose outputs are the mean of the members' raw outputs: the encoders are 
 (block-diagonal second layer), each member's head reads its own part of [h, context], and the
 last layer averages. The relative level (linear in o[0]) is exactly the members' mean; EQ and
 pan take tanh of the mean raw output. The C++ NeuralModel runs the result unchanged (hidden
-width K*h). `--eq-scale` scales the merged EQ outputs (0 = EQ head off).
+width K*h); the model file keeps only the merged weights' nonzero blocks (model_file.py).
+`--eq-scale` scales the merged EQ outputs (0 = EQ head off).
 
 Usage: ensemble.py --out models/mix_policy.json --version 1.1.0 run1.json run2.json ...
 """
 import argparse
-import json
 import os
 import zlib
 
 import numpy as np
 
 import model as mp
+import model_file
 import train
 
 
@@ -28,30 +29,22 @@ def block_diag(mats):
     return out
 
 
-def rounded(a):
-    """9 significant digits (float32 precision and more; C++ and PyTorch read the same numbers)."""
-    return json.loads(json.dumps(np.vectorize(lambda v: float(f"{v:.9g}"))(a).tolist()))
-
-
-def layer(w, b, act):
-    return {"weight": rounded(w), "bias": rounded(b), "activation": act}
-
-
 def merge(docs, eq_scale, eq_docs=()):
-    """Members may differ in hidden width. Level and pan (rows 0 and 8) are the mean over `docs`; the
-    EQ rows (1..7) the mean over `eq_docs` if given (members trained on the EQ alone), else over
-    `docs`; then scaled by `eq_scale`."""
+    """Members are (header doc, layers) pairs as model_file.read gives them and may differ in
+    hidden width. Level and pan (rows 0 and 8) are the mean over `docs`; the EQ rows (1..7) the
+    mean over `eq_docs` if given (members trained on the EQ alone), else over `docs`; then scaled
+    by `eq_scale`. Returns the merged layers (model_file.write stores their nonzero blocks)."""
     allm = list(docs) + list(eq_docs)
-    W = lambda d, part, i: np.array(d[part][i]["weight"])  # noqa: E731
-    Bv = lambda d, part, i: np.array(d[part][i]["bias"])  # noqa: E731
+    W = lambda d, part, i: d[1][part][i][0]  # noqa: E731
+    Bv = lambda d, part, i: d[1][part][i][1]  # noqa: E731
     for d in allm[1:]:
-        if not (np.allclose(d["input_mean"], allm[0]["input_mean"]) and np.allclose(d["input_std"], allm[0]["input_std"])):
+        if not (np.allclose(d[0]["input_mean"], allm[0][0]["input_mean"]) and np.allclose(d[0]["input_std"], allm[0][0]["input_std"])):
             raise SystemExit("members were trained on different data (input normalisation differs)")
-    hs = [len(d["encoder"][0]["bias"]) for d in allm]
+    hs = [len(Bv(d, "encoder", 0)) for d in allm]
     off = np.concatenate([[0], np.cumsum(hs)]).astype(int)
     total = int(off[-1])
-    enc = [layer(np.vstack([W(d, "encoder", 0) for d in allm]), np.concatenate([Bv(d, "encoder", 0) for d in allm]), "relu"),
-           layer(block_diag([W(d, "encoder", 1) for d in allm]), np.concatenate([Bv(d, "encoder", 1) for d in allm]), "relu")]
+    enc = [(np.vstack([W(d, "encoder", 0) for d in allm]), np.concatenate([Bv(d, "encoder", 0) for d in allm]), "relu"),
+           (block_diag([W(d, "encoder", 1) for d in allm]), np.concatenate([Bv(d, "encoder", 1) for d in allm]), "relu")]
     h1 = np.zeros((total, 2 * total))
     for i, d in enumerate(allm):
         w, a, b, h = W(d, "head", 0), off[i], off[i + 1], hs[i]
@@ -69,8 +62,8 @@ def merge(docs, eq_scale, eq_docs=()):
                 last_b[row] += Bv(d, "head", 1)[row] / len(group)
     last_w[1:1 + mp.N_EQ] *= eq_scale
     last_b[1:1 + mp.N_EQ] *= eq_scale
-    head = [layer(h1, np.concatenate([Bv(d, "head", 0) for d in allm]), "relu"), layer(last_w, last_b, "linear")]
-    return enc, head
+    head = [(h1, np.concatenate([Bv(d, "head", 0) for d in allm]), "relu"), (last_w, last_b, "linear")]
+    return {"encoder": enc, "head": head}
 
 
 def main():
@@ -83,12 +76,12 @@ def main():
                     help="members trained on the EQ alone (train.py --objective eq): the EQ rows are their mean")
     ap.add_argument("--dataset", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "dataset"))
     args = ap.parse_args()
-    docs = [json.load(open(p)) for p in args.members]
-    eq_docs = [json.load(open(p)) for p in args.eq_members]
-    enc, head = merge(docs, args.eq_scale, eq_docs)
-    out = dict(docs[0])
+    members = [model_file.read(p) for p in args.members]
+    eq_members = [model_file.read(p) for p in args.eq_members]
+    layers = merge(members, args.eq_scale, eq_members)
+    docs, eq_docs = [m[0] for m in members], [m[0] for m in eq_members]
+    out = {k: v for k, v in docs[0].items() if k not in ("weights", "encoder", "head")}
     out["version"] = args.version
-    out["encoder"], out["head"] = enc, head
     t = dict(docs[0]["training"])
     if len(docs) == 1 and "ensemble" in t:
         # The level and pan part is an earlier ensemble, taken whole: its record stays as it was.
@@ -113,8 +106,7 @@ def main():
         out["output_transform"] = docs[0]["output_transform"] + f"; an ensemble of {len(docs)} members (mean raw output)"
     if eq_docs:
         out["output_transform"] += f"; EQ outputs from {len(eq_docs)} EQ member(s) (mean raw output)"
-    with open(args.out, "w") as f:
-        json.dump(out, f, separators=(",", ":"))
+    model_file.write(args.out, out, layers)
     # The merged model's own errors on the held-out training songs and the validation sets.
     net = mp.load(args.out)[0].float()
     held = lambda song: zlib.crc32(song.encode()) % 10 == 0  # noqa: E731  (as train.py)
@@ -125,9 +117,8 @@ def main():
             t[key] = {"relative_lu_db": round(v[0] ** 0.5, 3), "eq_db": round(v[1] ** 0.5, 3),
                       "eq_db_no_eq": round(train.eq_rms_no_eq(sets), 3), "pan": round(v[2] ** 0.5, 4)}
             print(key, t[key])
-    with open(args.out, "w") as f:
-        json.dump(out, f, separators=(",", ":"))
-    print(f"{len(docs)} + {len(eq_docs)} EQ members -> {args.out} (hidden {len(enc[0]['bias'])})")
+    model_file.write(args.out, out, layers)
+    print(f"{len(docs)} + {len(eq_docs)} EQ members -> {args.out} (hidden {len(layers['encoder'][0][1])})")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as mp  # noqa: E402
+import model_file  # noqa: E402
 import perturb  # noqa: E402
 
 
@@ -337,12 +338,11 @@ def main():
     if args.eq:
         # The EQ: the model against the same model with its EQ rows zeroed (same levels and pan).
         with tempfile.TemporaryDirectory() as noeq_dir:
-            off = json.load(open(args.model))
-            last = off["head"][-1]
-            for k in range(1, 1 + mp.N_EQ):
-                last["weight"][k] = [0.0] * len(last["weight"][k])
-                last["bias"][k] = 0.0
-            json.dump(off, open(f"{noeq_dir}/mix_policy.json", "w"), separators=(",", ":"))
+            off, layers = model_file.read(args.model)
+            last_w, last_b, _ = layers["head"][-1]
+            last_w[1:1 + mp.N_EQ] = 0.0
+            last_b[1:1 + mp.N_EQ] = 0.0
+            model_file.write(f"{noeq_dir}/mix_policy.json", off, layers)
             t1 = time.time()
             with multiprocessing.Pool(args.jobs) as pool:
                 eq_rs = dict(zip(songs, pool.imap(eval_song_eq, [(args, s, noeq_dir) for s in songs])))

@@ -1,5 +1,5 @@
 """Write the C++/PyTorch parity fixture for a model file: input sets and PyTorch's own
-float64 forward pass of the model as exported (read back from the JSON, as C++ reads it).
+float64 forward pass of the model as exported (read back from the model file, as C++ reads it).
 tests/mixing/NeuralPolicyTest.cpp checks NeuralModel::forward against it within 1e-4.
 """
 import argparse

@@ -4,10 +4,10 @@ Per stem i: h_i = encoder(norm(x_i)); context c = mean_j h_j over the song's ste
 o_i = head([h_i, c]). Outputs: relative loudness 10*o0 (LU, up to a common offset),
 7 EQ band gains 6*tanh(o1..7) dB, pan tanh(o8). src/mixing/NeuralModel.cpp is the C++ twin.
 """
-import json
-
 import torch
 from torch import nn
+
+import model_file
 
 N_INPUTS = 33
 N_EQ = 7
@@ -56,46 +56,48 @@ def loss_terms(o, mask, rel, eq, pan, pan_mask, weight=None):
     return l_rel, l_eq, l_pan
 
 
-def layers_json(seq):
+def linear_layers(seq):
+    """[(W, b, activation)] of an nn.Sequential of Linear and ReLU, as model_file.write takes them."""
     mods = list(seq)
     out = []
     for i, m in enumerate(mods):
         if isinstance(m, nn.Linear):
             act = "relu" if i + 1 < len(mods) and isinstance(mods[i + 1], nn.ReLU) else "linear"
-            out.append({"weight": m.weight.detach().double().tolist(), "bias": m.bias.detach().double().tolist(),
-                        "activation": act})
+            out.append((m.weight.detach().double().numpy(), m.bias.detach().double().numpy(), act))
     return out
 
 
 def export(model, path, version, extra):
+    """The model file pair: `path` (JSON header) and its .weights beside it (model_file.py)."""
     doc = {
-        "format": "mixmaster-neural-policy",
         "version": version,
         "inputs": N_INPUTS,
         "outputs": N_OUT,
         "input_names": INPUT_NAMES,
         "input_mean": model.mean.double().tolist(),
         "input_std": model.std.double().tolist(),
-        "encoder": layers_json(model.encoder),
-        "head": layers_json(model.head),
         "output_transform": "relative_lu = 10*o[0]; eq_db[k] = 6*tanh(o[1+k]) at the centres of mixing bands 1..7 "
                             "(Q 1); pan = tanh(o[8]); context = mean of the encoder outputs over the song's stems",
     }
     doc.update(extra)
-    with open(path, "w") as f:
-        json.dump(doc, f, separators=(",", ":"))
+    model_file.write(path, doc, {"encoder": linear_layers(model.encoder), "head": linear_layers(model.head)})
 
 
-def load(path):
-    """A float64 SetPolicy from a model file (for the C++/PyTorch parity check)."""
-    doc = json.load(open(path))
-    hidden = len(doc["encoder"][0]["bias"])
+def net_from(doc, layers):
+    """A float64 SetPolicy holding a model file's normalisation and (dense) layers."""
+    hidden = len(layers["encoder"][0][1])
     m = SetPolicy(hidden).double()
     m.mean = torch.tensor(doc["input_mean"], dtype=torch.float64)
     m.std = torch.tensor(doc["input_std"], dtype=torch.float64)
-    for seq, layers in ((m.encoder, doc["encoder"]), (m.head, doc["head"])):
+    for seq, part in ((m.encoder, "encoder"), (m.head, "head")):
         lin = [x for x in seq if isinstance(x, nn.Linear)]
-        for mod, lj in zip(lin, layers):
-            mod.weight.data = torch.tensor(lj["weight"], dtype=torch.float64)
-            mod.bias.data = torch.tensor(lj["bias"], dtype=torch.float64)
-    return m, doc
+        for mod, (w, b, _) in zip(lin, layers[part]):
+            mod.weight.data = torch.tensor(w, dtype=torch.float64)
+            mod.bias.data = torch.tensor(b, dtype=torch.float64)
+    return m
+
+
+def load(path):
+    """(float64 SetPolicy, header doc) from a model file (for the C++/PyTorch parity check)."""
+    doc, layers = model_file.read(path)
+    return net_from(doc, layers), doc

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Smoke run of the whole training path on two tiny generated songs (< 1 min):
 corpus layout -> perturbed dataset with the engine's features -> a few training steps ->
-model file -> `mixmaster features --model` (C++ forward) against PyTorch's forward (1e-4);
-then an EQ member (train.py --objective eq) merged with it by ensemble.py --eq-members.
+model file (JSON header + binary weights) -> `mixmaster features --model` (C++ forward) against
+PyTorch's forward (1e-4); then an EQ member (train.py --objective eq) merged with it by
+ensemble.py --eq-members (its merged layers stored as nonzero blocks).
 
 Usage: smoke_test.py MIXMASTER_BINARY
 """
@@ -55,6 +56,9 @@ def main():
                         "--steps", "5", "--version", "smoke"], check=True, stdout=subprocess.DEVNULL)
         doc = json.load(open(model))
         assert doc["version"] == "smoke" and doc["training"]["steps"] == 5, doc.get("training")
+        # The header + binary weights pair (model_file.py): the weights beside the header, as named.
+        assert doc["format_version"] == 2 and doc["weights"]["file"] == "model.weights", doc.get("weights")
+        assert os.path.getsize(f"{tmp}/model.weights") == doc["weights"]["bytes"]
         stems = [f"{tmp}/corpus/songs/s0/stems/{n}" for n in ("kick.wav", "bass.wav", "pad.wav")]
         out = subprocess.run([mixmaster, "features", "--model", model, *stems], check=True, capture_output=True, text=True)
         feats = json.loads(out.stdout)
@@ -79,6 +83,10 @@ def main():
         subprocess.run([py, f"{HERE}/ensemble.py", "--out", merged, "--version", "smoke-merged", "--eq-scale", "0.5",
                         "--dataset", f"{tmp}/dataset", "--eq-members", eq_model, "--", model],
                        check=True, stdout=subprocess.DEVNULL)
+        # Its last layer reads level/pan from the level model, EQ from the EQ member: stored as
+        # blocks (the zeros between them left out), which C++ must run as the dense matrix.
+        last = json.load(open(merged))["head"][-1]["weight"]
+        assert len(last["blocks"]) > 1, last
         with torch.no_grad():
             ones = torch.ones(1, x.shape[1], dtype=torch.float64)
             o_lvl, o_eq, o_m = (mp.load(p)[0](x, ones)[0].numpy() for p in (model, eq_model, merged))

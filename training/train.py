@@ -2,7 +2,7 @@
 
 Sets of stems are padded into batches with a mask; each epoch drops random stems from
 each set (at least two stay), so the model sees every song with many stem counts.
-The checkpoint with the lowest validation loss is exported to MODEL (JSON, model.py).
+The checkpoint with the lowest validation loss is exported to MODEL (JSON header + MODEL's .weights, model.py).
 """
 import argparse
 import glob

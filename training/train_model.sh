@@ -5,7 +5,7 @@
 #   role-weighted level loss, 2 at a time) -> five EQ members (train.py --objective eq: trained and
 #   checkpointed on the EQ loss alone, seeds 1-5) -> one ensemble whose level and pan are the
 #   level members' mean and whose EQ is the EQ members' mean (ensemble.py --eq-members ->
-#   models/mix_policy.json) -> parity fixture (export_fixture.py) ->
+#   models/mix_policy.json + mix_policy.weights, model_file.py) -> parity fixture (export_fixture.py) ->
 #   evaluation on the validation songs (evaluate.py -> models/evaluation.json, the figures of
 #   models/MODEL_CARD.md).
 # Needs a Release build of mixmaster (default build/mixmaster; MIXMASTER=path to override).

@@ -1,6 +1,7 @@
 #pragma once
 // Which mixing policy a job uses. "auto" (the default) is the neural policy when its model
-// file is found, else the rules; "neural" without a model file is a clear InputError.
+// file (the header, mix_policy.json) is found, else the rules; "neural" without a model file
+// is a clear InputError, and so is, for both, a header whose weights file is missing or bad.
 // The model is looked up like the presets: $MIXMASTER_MODELS_DIR, else the source tree's
 // models/ folder compiled in. It is read once per process, on first use (NeuralModelCache.h):
 // later jobs share its weights, and changing the file takes a restart.
@@ -11,9 +12,9 @@
 
 namespace mm {
 
-/// Folder holding mix_policy.json.
+/// Folder holding mix_policy.json and the mix_policy.weights it names.
 std::string modelsDir();
-/// modelsDir()/mix_policy.json
+/// modelsDir()/mix_policy.json, the model's header
 std::string defaultModelPath();
 
 struct PolicyChoice {
