@@ -15,6 +15,10 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec)
     // minimum over W + 1 interval requirements, reaching intervals s − 1 and s.
     delay_ = window_ + TruePeakMeter::kLatency - 1;
     detector_.prepare(channels_);
+    ebur128_.prepare(channels_, sampleRate_);
+    eburShift_ = TruePeakMeter::kLatency - ebur128_.envelopeDelay();
+    eburHist_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(eburShift_ + 1 + Oversampler::kMaxBlock), 0.0f);
+    eburOut_.assign(Oversampler::kMaxBlock, 0.0f);
     delayLine_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(delay_), 0.0f);
     dqValue_.assign(static_cast<std::size_t>(window_ + 2), 1.0f);
     dqIndex_.assign(static_cast<std::size_t>(window_ + 2), 0);
@@ -22,12 +26,16 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec)
     peak_.assign(Oversampler::kMaxBlock, 0.0f);
     envelope_.assign(Oversampler::kMaxBlock, 0.0f);
     gain_.assign(Oversampler::kMaxBlock, 1.0f);
+    history_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(TruePeakMeter::kLatency + 1 + Oversampler::kMaxBlock), 0.0f);
     reset();
 }
 
 void TruePeakLimiter::reset() noexcept
 {
     detector_.reset();
+    ebur128_.reset();
+    std::fill(eburHist_.begin(), eburHist_.end(), 0.0f);
+    std::fill(history_.begin(), history_.end(), 0.0f);
     std::fill(delayLine_.begin(), delayLine_.end(), 0.0f);
     delayPos_ = 0;
     dqHead_ = 0;
@@ -86,6 +94,38 @@ float TruePeakLimiter::gainFor(float peak) noexcept
     return std::min(1.0f, static_cast<float>(boxSum_ / window_));
 }
 
+void TruePeakLimiter::samplePeakEnvelope(int channel, const float* x, int n) noexcept
+{
+    // envelope_[i] covers the interval [i − L, i − L + 1] (L = kLatency), as the 8×
+    // detector's does: the larger of its two samples and of its midpoint by 4-point
+    // (Lagrange) interpolation, which catches most of an inter-sample peak. The history
+    // holds the L + 1 inputs before this chunk, then the chunk.
+    constexpr int L = TruePeakMeter::kLatency;
+    float* h = history_.data() + static_cast<std::size_t>(channel) * static_cast<std::size_t>(L + 1 + Oversampler::kMaxBlock);
+    std::copy(x, x + n, h + L + 1);
+    const float* a = h + 1; // a[i] is the input L samples before chunk index i
+    for (int i = 0; i < n; ++i) {
+        const float mid = 0.5625f * (a[i] + a[i + 1]) - 0.0625f * (a[i - 1] + a[i + 2]);
+        envelope_[static_cast<std::size_t>(i)] = std::max(std::max(std::fabs(a[i]), std::fabs(a[i + 1])), std::fabs(mid));
+    }
+    std::copy(h + n, h + n + L + 1, h); // the last L + 1 inputs, for the next chunk
+}
+
+void TruePeakLimiter::addEbur128Envelope(int channel, const float* x, int n) noexcept
+{
+    // The interpolator reads interval s at push s + envelopeDelay(), the 8× detector at
+    // push s + kLatency: its values wait eburShift_ pushes in A, which holds the last
+    // H = eburShift_ + 1 values, then this chunk's. For chunk push i, A[i + 1] is interval s
+    // itself; A[i] and A[i + 2] are its neighbours (the hold then spans an interval more on
+    // each side, so a one-sample difference in where the two meters place a peak is covered).
+    const int H = eburShift_ + 1;
+    float* A = eburHist_.data() + static_cast<std::size_t>(channel) * static_cast<std::size_t>(H + Oversampler::kMaxBlock);
+    ebur128_.envelope(channel, x, n, A + H);
+    for (int i = 0; i < n; ++i)
+        envelope_[static_cast<std::size_t>(i)] = std::max(envelope_[static_cast<std::size_t>(i)], std::max(std::max(A[i], A[i + 1]), A[i + 2]));
+    std::copy(A + n, A + n + H, A);
+}
+
 void TruePeakLimiter::applyDelayed(float* x, const float* gain, int channel, int n) noexcept
 {
     // Output = input delayed by delay_ samples × gain, clamped; the ring is walked in
@@ -125,7 +165,11 @@ void TruePeakLimiter::process(AudioBuffer& block) noexcept
         float* peak = peak_.data();
         std::fill_n(peak, n, 0.0f);
         for (int c = 0; c < used; ++c) {
-            detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data(), ceilingLin_);
+            if (params_.samplePeakDetector)
+                samplePeakEnvelope(c, block.channel(c) + from, n);
+            else
+                detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data(), ceilingLin_);
+            addEbur128Envelope(c, block.channel(c) + from, n);
             for (int i = 0; i < n; ++i)
                 peak[i] = std::max(peak[i], envelope_[static_cast<std::size_t>(i)]);
         }

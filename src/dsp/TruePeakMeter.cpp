@@ -250,6 +250,35 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
     }
 }
 
+void Ebur128TruePeak::envelope(int channel, const float* x, int n, float* out) noexcept
+{
+    auto& buf = buf_[static_cast<std::size_t>(channel)];
+    const int h = perPhase_ - 1;
+    std::copy(x, x + n, buf.begin() + h);
+    const float* cur = buf.data() + h;
+    if (factor_ == 1) {
+        for (int i = 0; i < n; ++i)
+            out[i] = std::fabs(cur[i]);
+    } else {
+        // Phase f at push i is the value at i − envelopeDelay() + f / factor.
+        std::fill(out, out + n, 0.0f);
+        for (int f = 1; f < factor_; ++f) {
+            const float* c = coeffs_.data() + static_cast<std::ptrdiff_t>(f) * perPhase_;
+            float* acc = acc_.data();
+            std::fill(acc, acc + n, 0.0f);
+            for (int k = 0; k < perPhase_; ++k) {
+                const float ck = c[k];
+                const float* xs = cur - k;
+                for (int i = 0; i < n; ++i)
+                    acc[i] += ck * xs[i];
+            }
+            for (int i = 0; i < n; ++i)
+                out[i] = std::max(out[i], std::fabs(acc[i]));
+        }
+    }
+    std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
+}
+
 float Ebur128TruePeak::truePeak() const noexcept
 {
     return max_.empty() ? 0.0f : *std::max_element(max_.begin(), max_.end());

@@ -85,6 +85,15 @@ public:
     /// Maximum over channels, linear (1.0 = 0 dBTP).
     float truePeak() const noexcept;
 
+    /// Per-sample envelope for a limiter (held maxima untouched): out[i] = the largest
+    /// |interpolated value| between input samples x[i − envelopeDelay()] and the next one,
+    /// i.e. the interval libebur128 reads around there (its fractional phases; the sample
+    /// itself is phase 0). n ≤ kChunk.
+    void envelope(int channel, const float* x, int n, float* out) noexcept;
+    /// Input samples between a sample and the interval envelope() reads at its push:
+    /// (kTaps − 1) / (2 · factor), 6 at 4×.
+    int envelopeDelay() const noexcept { return factor_ > 1 ? (kTaps - 1) / (2 * factor_) : 0; }
+
 private:
     int factor_ = 4;
     int perPhase_ = 13;               // (kTaps + factor − 1) / factor

@@ -270,20 +270,38 @@ MasterResult MasteringChain::master()
         }
     } candidates;
 
+    // The gain search starts on two probes side by side, one per core: the output
+    // loudness at the gain the pre-limiter loudness asks for and kProbeStepDb higher (the
+    // limiter only takes loudness away, so the answer lies above the first gain), both
+    // through the limiter's cheap sample-peak detector (TruePeakLimiterParams::
+    // samplePeakDetector), nothing written. Their secant gives the first render's gain,
+    // which lands within the tolerance in most songs.
+    const auto plausible = [](double slope) { return slope > 0.2 && slope < 1.5; };
+    double gain = target - pre;
+    double slope = 0.0;
+    {
+        const double g0 = gain, g1 = gain + kProbeStepDb;
+        std::future<double> other = std::async(std::launch::async, [this, g1] { return probeLoudness(g1, false); });
+        const RaiseOnUnwind stopProbe(abort_); // a cancel must not wait for the other probe's whole pass
+        const double out0 = probeLoudness(g0, true);
+        const double out1 = other.get();
+        ++passesDone_;
+        if (std::isfinite(out0) && std::isfinite(out1)) {
+            slope = (out1 - out0) / kProbeStepDb;
+            const bool nearer1 = std::fabs(out1 - target) < std::fabs(out0 - target); // step from the nearer point
+            const double fromGain = nearer1 ? g1 : g0, fromOut = nearer1 ? out1 : out0;
+            // The probes read the output kProbeBiasLu louder than the render will be (their
+            // detector reduces a little less): aim above the target by that much.
+            const double aim = target + kProbeBiasLu;
+            gain = fromGain + std::clamp(plausible(slope) ? (aim - fromOut) / slope : aim - fromOut, -12.0, 12.0);
+        }
+    }
+
     MasterResult best;
     std::size_t bestIndex = 0;
-    double gain = target - pre;
     double prevGain = 0.0, prevOut = 0.0;
     for (int k = 0; k < kMaxRenders; ++k) {
         candidates.paths.push_back(masterPath_ + ".render" + std::to_string(k) + ".tmp");
-        // With the first render, a probe on the second core measures the output loudness
-        // kProbeStepDb higher (the limiter only takes loudness away, so the answer lies
-        // above the first gain): the slope between the two points makes the second
-        // render land within the tolerance in most songs.
-        std::future<double> probe;
-        if (k == 0)
-            probe = std::async(std::launch::async, [this, g = gain + kProbeStepDb] { return probeLoudness(g); });
-        const RaiseOnUnwind stopProbe(abort_); // a cancel must not wait for the probe's whole pass
         // Candidates are measured in-stream (integrated loudness only); the kept one is
         // read back and measured fully below.
         MasterResult r = renderOnce(gain, candidates.paths.back(), false);
@@ -294,33 +312,13 @@ MasterResult MasteringChain::master()
         }
         if (!std::isfinite(out) || std::fabs(out - target) <= kLoudnessToleranceLu)
             break;
-        // First correction: gain += target − measured. The limiter makes the output grow
-        // by less than the gain (its GR rises with the gain), so corrections use the
-        // measured slope (secant: the probe's, then the last two renders') when it is
-        // plausible, which converges in fewer renders.
-        double fromGain = gain, fromOut = out;
-        double step = target - out;
-        double slope = 0.0;
-        if (probe.valid()) {
-            const double probeGain = gain + kProbeStepDb;
-            const double probeOut = probe.get();
-            if (std::isfinite(probeOut)) {
-                slope = (probeOut - out) / kProbeStepDb;
-                if (std::fabs(probeOut - target) < std::fabs(out - target)) { // step from the nearer point
-                    fromGain = probeGain;
-                    fromOut = probeOut;
-                }
-            }
-        } else if (k > 0 && std::fabs(gain - prevGain) > 1e-3) {
+        // A correction uses the measured slope (the probes' secant, then the last two
+        // renders') when it is plausible, else gain += target − measured.
+        if (k > 0 && std::fabs(gain - prevGain) > 1e-3)
             slope = (out - prevOut) / (gain - prevGain);
-        }
-        if (slope > 0.2 && slope < 1.5)
-            step = (target - fromOut) / slope;
-        else
-            fromGain = gain, fromOut = out;
-        prevGain = fromGain;
-        prevOut = fromOut;
-        gain = fromGain + std::clamp(step, -12.0, 12.0);
+        prevGain = gain;
+        prevOut = out;
+        gain += std::clamp(plausible(slope) ? (target - out) / slope : target - out, -12.0, 12.0);
     }
 
     // The full measurement of the written file (libebur128 loudness, LRA, true peak; 8×

@@ -62,11 +62,13 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
     r.dspTruePeakDbtp = dspPeak.get();
 }
 
-double MasteringChain::probeLoudness(double gainDb)
+double MasteringChain::probeLoudness(double gainDb, bool withProgress)
 try {
     AudioSource source(stagePath_, 0, kBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
-    RenderStages st(settings_, spec, widthFactor_, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_);
+    RenderStages st(settings_, spec, widthFactor_, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_, true);
+    const std::int64_t total = source.expectedFrames();
+    std::int64_t done = 0;
     LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true);
     streamAligned(
         source, 0, st.limiter.latency(),
@@ -79,6 +81,8 @@ try {
             if (abort_.load(std::memory_order_relaxed))
                 throw Aborted{};
             loudness.process(b);
+            if (withProgress)
+                tick(done += static_cast<std::int64_t>(b.frames()), total);
         });
     return loudness.result().integratedLufs;
 } catch (const Aborted&) {

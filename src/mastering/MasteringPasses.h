@@ -106,7 +106,9 @@ struct RenderStages {
     SmoothedGain gain;
     TruePeakLimiter limiter;
 
-    RenderStages(const MasteringSettings& s, const ProcessSpec& spec, double widthFactor, double gainDb, double limiterCeilingDb)
+    /// `samplePeakProbe`: the limiter's cheap sample-peak detector (gain-search probes only).
+    RenderStages(const MasteringSettings& s, const ProcessSpec& spec, double widthFactor, double gainDb, double limiterCeilingDb,
+                 bool samplePeakProbe = false)
     {
         width.prepare(spec);
         width.setParams({widthFactor, s.monoBelowHz});
@@ -116,6 +118,7 @@ struct RenderStages {
         lp.ceilingDbTP = static_cast<float>(limiterCeilingDb);
         lp.lookaheadMs = static_cast<float>(s.limiter.lookaheadMs);
         lp.releaseMs = static_cast<float>(s.limiter.releaseMs);
+        lp.samplePeakDetector = samplePeakProbe;
         limiter.setParams(lp);
         limiter.prepare(spec);
     }

@@ -239,5 +239,76 @@ TEST(Limiter, PinkNoiseInLargeBlocksStaysUnderCeiling)
     EXPECT_GT(lim.maxGainReductionDb(), 3.0);
 }
 
+TEST(Limiter, HoldsTheCeilingAsLibebur128ReadsItOnBrightLimitedMaterial)
+{
+    // 17 samples of a limited master (the bench song, previous limiter) where libebur128's
+    // 4× interpolator read −1.05 dBTP and the 8× meter −1.60 (no sample above −1.7 dBFS):
+    // bright, dense material between two near-equal samples. Repeated every 0.1 s and
+    // pushed 6 dB over the ceiling, the limiter must bring libebur128's reading of its
+    // output to its aim (ceiling − kSafetyDb), not only its own 8× reading.
+    const float l[] = {+0.27716f, +0.02225f, +0.50065f, -0.14888f, -0.21884f, -0.54974f, -0.40221f, -0.52610f, -0.82242f,
+                       -0.81527f, -0.34579f, -0.14101f, -0.22934f, -0.00337f, -0.19839f, -0.20664f, -0.04863f};
+    const float r[] = {+0.44714f, +0.13291f, +0.49674f, -0.20833f, -0.30244f, -0.58609f, -0.47690f, -0.49489f, -0.70794f,
+                       -0.79728f, -0.40349f, -0.24284f, -0.25364f, -0.07025f, -0.23205f, -0.21832f, -0.06462f};
+    for (double fs : {44100.0, 48000.0}) {
+        AudioBuffer in(2, static_cast<std::size_t>(fs));
+        const auto period = static_cast<std::size_t>(fs / 10.0);
+        for (std::size_t start = 1000; start + 17 < in.frames(); start += period)
+            for (std::size_t k = 0; k < 17; ++k) {
+                in.channel(0)[start + k] = l[k];
+                in.channel(1)[start + k] = r[k];
+            }
+        // The excerpt alone already reads over the 8× estimate by libebur128.
+        const double inEbu = ebur128TruePeakDb(in, static_cast<unsigned>(fs));
+        EXPECT_GT(inEbu - ourTruePeakDb(in), 0.3) << fs;
+        const auto g = static_cast<float>(test::dbToGain(kCeilingDb + 6.0 - inEbu));
+        for (int c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < in.frames(); ++i)
+                in.channel(c)[i] *= g;
+        TruePeakLimiter lim;
+        lim.setParams({static_cast<float>(kCeilingDb), 3.0f, 80.0f, true});
+        const AudioBuffer out = runLimiter(lim, in, fs);
+        const double aim = kCeilingDb - TruePeakLimiter::kSafetyDb;
+        EXPECT_LE(ebur128TruePeakDb(out, static_cast<unsigned>(fs)), aim + 0.02) << fs;
+        EXPECT_LE(ourTruePeakDb(out), aim + 0.02) << fs;
+        EXPECT_GT(lim.maxGainReductionDb(), 5.0) << fs;
+    }
+}
+
+TEST(Limiter, SamplePeakProbeTracksTheFullLimitersLoudnessAndHoldsSamplePeaks)
+{
+    // The mastering gain search's probes: same gain computer, cheap detector. On drum hits
+    // and pink noise pushed 8 dB over, the probe's output power is within 0.2 dB of the
+    // full limiter's, never below it (it reduces less), and no sample passes the ceiling.
+    for (const auto& make : {std::function<AudioBuffer()>([] { return drums(48000.0, 3.0); }),
+                             std::function<AudioBuffer()>([] { return test::pinkNoise(48000.0, 2, 3.0, -12.0, 3); })}) {
+        AudioBuffer in = make();
+        normalisePeak(in, 8.0);
+        const auto power = [](const AudioBuffer& b) {
+            double e = 0.0;
+            for (int c = 0; c < b.channels(); ++c)
+                for (std::size_t i = 0; i < b.frames(); ++i)
+                    e += static_cast<double>(b.channel(c)[i]) * b.channel(c)[i];
+            return 10.0 * std::log10(e);
+        };
+        TruePeakLimiter full, probe;
+        TruePeakLimiterParams p{static_cast<float>(kCeilingDb), 3.0f, 80.0f, true};
+        full.setParams(p);
+        p.samplePeakDetector = true;
+        probe.setParams(p);
+        const AudioBuffer a = runLimiter(full, in, 48000.0);
+        const AudioBuffer b = runLimiter(probe, in, 48000.0);
+        const double diff = power(b) - power(a);
+        EXPECT_GE(diff, -1e-3);
+        EXPECT_LE(diff, 0.2);
+        float peak = 0.0f;
+        for (int c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < b.frames(); ++i)
+                peak = std::max(peak, std::fabs(b.channel(c)[i]));
+        EXPECT_LE(20.0 * std::log10(peak), kCeilingDb - TruePeakLimiter::kSafetyDb + 1e-4);
+        EXPECT_GT(probe.maxGainReductionDb(), 5.0);
+    }
+}
+
 } // namespace
 } // namespace mm
