@@ -253,6 +253,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
 
     // Pass 3: headroom. Gain only, so that the sample peak sits at the preset's headroom.
     const auto tWrite = Clock::now();
+    if (options.onWriteStart)
+        options.onWriteStart(rate);
     report(options, "writing mix", 0.0);
     const double peakDb = peak > 0.0 ? 20.0 * std::log10(peak) : -200.0;
     result.headroomGainDb = peak > 0.0 ? settings.headroomPeakDbfs - peakDb : 0.0;

@@ -40,6 +40,10 @@ struct MixOptions {
     /// Called with every block of the mix as it is written (after the headroom gain, before
     /// quantisation), e.g. to measure it for mastering without reading mix.wav again.
     std::function<void(const AudioBuffer& block, int sampleRate)> onMixBlock;
+    /// Called once the mix renders are done, before the (single-threaded) write pass of
+    /// mix.wav, with the job's sample rate: work that needs only the stems can start here
+    /// on the core the write pass leaves idle (the stem-sum preview).
+    std::function<void(int sampleRate)> onWriteStart;
     bool stemTruePeak = true;   ///< measure each stem's true peak (the costliest part of analysis)
     std::uint64_t ditherSeed = 1;
     ProgressFn progress;

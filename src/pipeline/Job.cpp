@@ -75,6 +75,7 @@ JobResult runJob(const JobSpec& spec)
     const PolicyChoice policy = choosePolicy(spec.policy); // "auto": neural when its model is found
     if (spec.stems.empty() && spec.mixPath.empty())
         throw InputError("no stems and no mix given");
+    std::optional<PreviewWriter> stemsPreview; // started during the mix stage (below)
     std::optional<std::vector<double>> reference;
     if (!spec.referencePath.empty()) {
         AnalyzerOptions ao;
@@ -109,6 +110,16 @@ JobResult runJob(const JobSpec& spec)
         mo.format = spec.format;
         mo.exportStems = spec.exportStems;
         mo.progress = spec.progress;
+        // The stem-sum preview needs only the stems: it starts beside the write pass of
+        // mix.wav, which leaves a core idle, and encodes on while the mix is mastered.
+        if (!spec.mixOnly && spec.preview)
+            mo.onWriteStart = [&](int rate) {
+                const auto raw = rawSumSources(spec.stems);
+                if (!raw.empty())
+                    stemsPreview.emplace(std::vector<PreviewSpec>{{"stems", (out / "stems_preview.ogg").string(), raw,
+                                                                   std::numeric_limits<double>::quiet_NaN()}},
+                                         rate, spec.threads != 1);
+            };
         // The mastering analysis (multiband band levels; spectrum and width come with the
         // mix's metrics) is measured while the mix is written, not in a pass of its own.
         BandLevelMeter bands;
@@ -150,16 +161,13 @@ JobResult runJob(const JobSpec& spec)
                   {"warnings", m.warnings}};
     }
 
-    // The stem-sum and mix previews need only the mix: they encode on background threads
-    // while the mix is mastered (mastering leaves a core idle much of the time).
+    // The mix preview needs only the mix: it encodes on a background thread while the mix
+    // is mastered (mastering leaves a core idle much of the time).
     std::optional<PreviewWriter> earlyPreviews;
     int previewRate = 0;
     if (!spec.mixOnly && spec.preview) {
         previewRate = AudioSource(result.mixPath).sampleRate();
         std::vector<PreviewSpec> previews;
-        const auto raw = rawSumSources(spec.stems);
-        if (!raw.empty())
-            previews.push_back({"stems", (out / "stems_preview.ogg").string(), raw, std::numeric_limits<double>::quiet_NaN()});
         previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp"),
                             reportNumber(report["mix"], "integrated_lufs")});
         earlyPreviews.emplace(std::move(previews), previewRate, spec.threads != 1);
@@ -194,9 +202,12 @@ JobResult runJob(const JobSpec& spec)
                                  previewRate, spec.threads != 1);
             const ProgressFn both = [&](const std::string& stage, double) {
                 if (spec.progress)
-                    spec.progress(stage, 0.5 * (earlyPreviews->progress() + master.progress()));
+                    spec.progress(stage, (earlyPreviews->progress() + master.progress() + (stemsPreview ? stemsPreview->progress() : 0.0)) /
+                                             (stemsPreview ? 3.0 : 2.0));
             };
-            auto previews = earlyPreviews->wait(both);
+            auto previews = stemsPreview ? stemsPreview->wait(both) : std::vector<PreviewResult>{};
+            for (auto& p : earlyPreviews->wait(both))
+                previews.push_back(std::move(p));
             for (auto& p : master.wait(both))
                 previews.push_back(std::move(p));
             report["previews"] = previewsToJson(previews);
