@@ -19,7 +19,8 @@ struct StemRuntime {
     std::unique_ptr<AudioWriter> exportWriter;
     std::unique_ptr<AudioWriter> cacheWriter; // pre-fader signal for a later render
     bool replay = false;                      // source is the cache: pre-fader half skipped
-    AudioBuffer in, out;
+    AudioBuffer in;
+    AudioBuffer out[2]; // post-fader output of blocks of even and odd index
 };
 
 } // namespace
@@ -55,7 +56,8 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
         rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false, true); // integrated loudness only
         rt[i].in.resize(chs, kMixBlock);
-        rt[i].out.resize(2, kMixBlock);
+        rt[i].out[0].resize(2, kMixBlock);
+        rt[i].out[1].resize(2, kMixBlock);
         if (options.exportStems) {
             const auto name = std::filesystem::path(inputs[i].path).stem().string() + ".wav";
             rt[i].exportWriter = std::make_unique<AudioWriter>(
@@ -73,23 +75,10 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
     RenderOutcome out;
     {
         AudioWriter temp(tempPath, rate, 2, OutputFormat::Wav32f);
-        for (std::int64_t pos = 0; pos < total; pos += static_cast<std::int64_t>(kMixBlock)) {
-            const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kMixBlock, total - pos));
-            pool.parallelFor(n, [&](std::size_t i) {
-                auto& r = rt[i];
-                r.in.setFrames(len);
-                const std::size_t got = r.source->read(r.in);
-                r.in.setFrames(len);
-                r.in.clearFrom(got);
-                if (!r.replay)
-                    r.chain->processPreFader(r.in);
-                if (r.cacheWriter)
-                    r.cacheWriter->write(r.in);
-                r.chain->processPostFader(r.out, r.in);
-                r.post->process(r.out);
-                if (r.exportWriter)
-                    r.exportWriter->write(r.out);
-            });
+        // The buses of block b (sum, drum bus, glue, meter, write: one thread, in block
+        // order) run as one more task beside the stems of block b + 1, so they do not
+        // leave a core idle; stem outputs alternate between two buffers for this.
+        const auto busBlock = [&](int parity, std::size_t len) {
             drums.setFrames(len);
             mix.setFrames(len);
             drums.clear();
@@ -98,7 +87,7 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                 AudioBuffer& dst = decisions[i].drumBus ? drums : mix;
                 for (int c = 0; c < 2; ++c) {
                     float* d = dst.channel(c);
-                    const float* src = rt[i].out.channel(c);
+                    const float* src = rt[i].out[parity].channel(c);
                     for (std::size_t k = 0; k < len; ++k)
                         d[k] += src[k];
                 }
@@ -123,8 +112,35 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                     out.peak = std::max(out.peak, static_cast<double>(std::fabs(mix.channel(c)[k])));
             mixMeter.process(mix);
             temp.write(mix);
-            if (options.progress)
-                options.progress("mixing", static_cast<double>(pos + static_cast<std::int64_t>(len)) / static_cast<double>(total));
+        };
+        std::size_t prevLen = 0; // frames of the block whose buses are pending (0: none)
+        for (std::int64_t pos = 0; pos < total || prevLen > 0; pos += static_cast<std::int64_t>(kMixBlock)) {
+            const auto len = pos < total ? static_cast<std::size_t>(std::min<std::int64_t>(kMixBlock, total - pos)) : std::size_t{0};
+            const int parity = static_cast<int>((pos / static_cast<std::int64_t>(kMixBlock)) & 1);
+            const std::size_t busTasks = prevLen > 0 ? 1 : 0;
+            pool.parallelFor((len > 0 ? n : 0) + busTasks, [&](std::size_t task) {
+                if (task < busTasks) {
+                    busBlock(1 - parity, prevLen);
+                    return;
+                }
+                auto& r = rt[task - busTasks];
+                AudioBuffer& o = r.out[parity];
+                r.in.setFrames(len);
+                const std::size_t got = r.source->read(r.in);
+                r.in.setFrames(len);
+                r.in.clearFrom(got);
+                if (!r.replay)
+                    r.chain->processPreFader(r.in);
+                if (r.cacheWriter)
+                    r.cacheWriter->write(r.in);
+                r.chain->processPostFader(o, r.in);
+                r.post->process(o);
+                if (r.exportWriter)
+                    r.exportWriter->write(o);
+            });
+            if (options.progress && prevLen > 0)
+                options.progress("mixing", static_cast<double>(std::min(pos, total)) / static_cast<double>(total));
+            prevLen = len;
         }
         temp.commit();
     }
