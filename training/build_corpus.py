@@ -18,9 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import numpy as np
-import soundfile as sf
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import midi_split  # noqa: E402
@@ -51,10 +51,17 @@ def grooves_by_file():
     return out
 
 
-def write_song(path, groove, progression, key, tempo, bars):
+def song_seed(song_id):
+    """MMA's random seed for a song: fixed by its id (crc32; Python's hash() of a str changes per run)."""
+    return zlib.crc32(song_id.encode())
+
+
+def write_song(path, groove, progression, key, tempo, bars, seed):
     chords = progression.split()
     with open(path, "w") as f:
-        f.write(f"Tempo {tempo}\nGroove {groove}\nTranspose {KEYS.index(key) if KEYS.index(key) <= 6 else KEYS.index(key) - 12}\n")
+        # RndSeed first: MMA's grooves randomise timing/volume/notes from Python's random, which
+        # MMA leaves unseeded otherwise (two renders of one chart would differ).
+        f.write(f"RndSeed {seed}\nTempo {tempo}\nGroove {groove}\nTranspose {KEYS.index(key) if KEYS.index(key) <= 6 else KEYS.index(key) - 12}\n")
         for b in range(bars):
             f.write(f"{b + 1} {chords[b % len(chords)]}\n")
 
@@ -70,7 +77,7 @@ def build_song(song_dir, groove, progression, key, tempo, bars, excerpt_s):
     os.makedirs(f"{song_dir}/stems", exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         mma = f"{song_dir}/song.mma"
-        write_song(mma, groove, progression, key, tempo, bars)
+        write_song(mma, groove, progression, key, tempo, bars, song_seed(os.path.basename(song_dir)))
         mid = f"{work}/song.mid"
         subprocess.run(["mma", "-f", mid, mma], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         parts = midi_split.split(mid)
@@ -87,9 +94,9 @@ def build_song(song_dir, groove, progression, key, tempo, bars, excerpt_s):
         role, a = audio[k]
         names[role] = names.get(role, 0) + 1
         name = role + ("" if names[role] == 1 else str(names[role])) + ".wav"
-        sf.write(f"{song_dir}/stems/{name}", a * scale, render_song.SR, subtype="FLOAT")
+        render_song.write_wav(f"{song_dir}/stems/{name}", a * scale)
         meta.append({"name": name, "role": role, "part": k, "pan": round(balance_pan(a), 4)})
-    sf.write(f"{song_dir}/mix.wav", mix * scale, render_song.SR, subtype="FLOAT")
+    render_song.write_wav(f"{song_dir}/mix.wav", mix * scale)
     with open(f"{song_dir}/stems.json", "w") as f:
         json.dump([{"name": m["name"], "role": m["role"]} for m in meta], f, indent=1)
     info = {"groove": groove, "progression": progression, "key": key, "tempo": tempo, "bars": bars, "stems": meta}

@@ -16,6 +16,15 @@ SLOT_S = 32
 TPB = 960            # ticks per beat at 120 bpm: 1920 ticks per second
 TEMPO = 500000
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile's sndfile.h
+
+
+def write_wav(path, data):
+    """32-bit float WAV without libsndfile's PEAK chunk: that chunk holds the time of writing, so
+    two renders of the same audio would differ in 4 bytes. (The chunk's space stays as padding.)"""
+    with sf.SoundFile(path, "w", SR, data.shape[1], subtype="FLOAT") as f:
+        sf._snd.sf_command(f._file, SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)  # before any audio
+        f.write(data)
 
 
 def part_events_seconds(mf, max_s):

@@ -3,7 +3,8 @@
 corpus layout -> perturbed dataset with the engine's features -> a few training steps ->
 model file (JSON header + binary weights) -> `mixmaster features --model` (C++ forward) against
 PyTorch's forward (1e-4); then an EQ member (train.py --objective eq) merged with it by
-ensemble.py --eq-members (its merged layers stored as nonzero blocks).
+ensemble.py --eq-members (its merged layers stored as nonzero blocks). Also checks that the
+MMA corpus charts carry their RndSeed line (no mma needed).
 
 Usage: smoke_test.py MIXMASTER_BINARY
 """
@@ -42,8 +43,31 @@ def tiny_song(folder, seed):
     json.dump({"stems": meta}, open(f"{folder}/info.json", "w"))
 
 
+def check_corpus_charts():
+    """The MMA corpus renders reproducibly: every chart seeds MMA's random generator with a seed
+    fixed by the song id, and the WAV writer leaves out libsndfile's time-stamped PEAK chunk.
+    Needs neither mma nor fluidsynth; skipped without python3-mido (build_corpus imports it)."""
+    try:
+        import build_corpus
+        import render_song
+    except ImportError as e:
+        print(f"corpus chart check skipped ({e})")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        build_corpus.write_song(f"{tmp}/song.mma", "Spiritual", "Dm7 G7 Cmaj7 Cmaj7", "C", 121, 4,
+                                build_corpus.song_seed("087-spiritual"))
+        first = open(f"{tmp}/song.mma").readline()
+        assert first == "RndSeed 2261190925\n", first  # crc32: the same on every run and machine
+        audio = np.full((100, 2), 0.5, np.float32)
+        render_song.write_wav(f"{tmp}/a.wav", audio)
+        data = open(f"{tmp}/a.wav", "rb").read()
+        assert b"PEAK" not in data and np.array_equal(sf.read(f"{tmp}/a.wav", dtype="float32")[0], audio)
+    print("corpus chart check: RndSeed line, WAV without PEAK chunk")
+
+
 def main():
     mixmaster = os.path.abspath(sys.argv[1])
+    check_corpus_charts()
     with tempfile.TemporaryDirectory() as tmp:
         for i, song in enumerate(["s0", "s1"]):
             tiny_song(f"{tmp}/corpus/songs/{song}", i)
