@@ -18,7 +18,6 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec)
     ebur128_.prepare(channels_, sampleRate_);
     eburShift_ = TruePeakMeter::kLatency - ebur128_.envelopeDelay();
     eburHist_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(eburShift_ + 1 + Oversampler::kMaxBlock), 0.0f);
-    eburOut_.assign(Oversampler::kMaxBlock, 0.0f);
     delayLine_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(delay_), 0.0f);
     dqValue_.assign(static_cast<std::size_t>(window_ + 2), 1.0f);
     dqIndex_.assign(static_cast<std::size_t>(window_ + 2), 0);

@@ -89,7 +89,6 @@ private:
     Ebur128TruePeak ebur128_;     // libebur128's interpolator, the judge of the written file
     int eburShift_ = 0;           // kLatency − ebur128_.envelopeDelay()
     std::vector<float> eburHist_; // per channel: eburShift_ + 1 earlier envelope values, then a chunk's
-    std::vector<float> eburOut_;
     double sampleRate_ = 48000.0;
     int channels_ = 0;
     int window_ = 1; // W, lookahead samples
@@ -99,7 +98,7 @@ private:
     void addEbur128Envelope(int channel, const float* x, int n) noexcept; // step 1, libebur128's reading
 
     std::vector<float> peak_, envelope_, gain_; // per frame of a chunk (Oversampler::kMaxBlock)
-    std::vector<float> history_; // samplePeakDetector: per channel, the last kLatency + chunk inputs
+    std::vector<float> history_; // samplePeakDetector: per channel, the last kLatency + 1 inputs, then a chunk
     std::vector<float> delayLine_; // channels × delay_
     int delayPos_ = 0;
 

@@ -88,7 +88,8 @@ public:
     /// Per-sample envelope for a limiter (held maxima untouched): out[i] = the largest
     /// |interpolated value| between input samples x[i − envelopeDelay()] and the next one,
     /// i.e. the interval libebur128 reads around there (its fractional phases; the sample
-    /// itself is phase 0). n ≤ kChunk.
+    /// itself is phase 0). n ≤ kChunk. It shares the history with process(): use one
+    /// object for one or the other.
     void envelope(int channel, const float* x, int n, float* out) noexcept;
     /// Input samples between a sample and the interval envelope() reads at its push:
     /// (kTaps − 1) / (2 · factor), 6 at 4×.
