@@ -111,19 +111,14 @@ void IntegratedLoudness::process(const AudioBuffer& block)
     std::size_t i = 0;
     while (i < n) {
         const std::size_t len = std::min(n - i, segLen_ - segFill_);
-        if (chs == 2) { // both channels in one loop: two independent recurrences in flight
+        if (chs == 2) { // both channels in one loop, one SIMD lane each
             auto& fl = filters_[0];
             auto& fr = filters_[1];
             const float* l = block.channel(0) + i;
             const float* r = block.channel(1) + i;
-            double el = 0.0, er = 0.0;
-            for (std::size_t k = 0; k < len; ++k) {
-                const double yl = fl.process(l[k]);
-                const double yr = fr.process(r[k]);
-                el += yl * yl;
-                er += yr * yr;
-            }
-            segEnergy_ += el + er;
+            KDouble2 e{0.0, 0.0}; // lane 0 left, lane 1 right
+            KWeightingFilter::processStereo(fl, fr, l, r, len, [&e](std::size_t, KDouble2 y) { e += y * y; });
+            segEnergy_ += e[0] + e[1];
         } else {
             for (int c = 0; c < chs; ++c) {
                 auto& f = filters_[static_cast<std::size_t>(c)];

@@ -47,13 +47,11 @@ void SlidingLoudness::process(const AudioBuffer& block)
     if (chs == 2) {
         auto& fl = filters_[0];
         auto& fr = filters_[1];
-        const float* l = block.channel(0);
-        const float* r = block.channel(1);
-        for (std::size_t i = 0; i < n; ++i) {
-            const double yl = fl.process(l[i]);
-            const double yr = fr.process(r[i]);
-            energy_[i] = 0.0 + yl * yl + yr * yr; // BS.1770 channel weight 1.0 for L and R
-        }
+        double* energy = energy_.data();
+        KWeightingFilter::processStereo(fl, fr, block.channel(0), block.channel(1), n, [energy](std::size_t i, KDouble2 y) {
+            const KDouble2 e = y * y;
+            energy[i] = 0.0 + e[0] + e[1]; // BS.1770 channel weight 1.0 for L and R
+        });
     } else {
         std::fill(energy_.begin(), energy_.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
         for (int c = 0; c < chs; ++c) {

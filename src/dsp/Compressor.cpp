@@ -132,31 +132,31 @@ void Compressor::detect(const AudioBuffer& block, std::size_t from, std::size_t 
 
 void Compressor::detectStereo(const float* l, const float* r, std::size_t n, double* linked, double* inputPeak) noexcept
 {
-    // detect() for two channels with both in one loop: the side-chain filters' and RMS
-    // smoothers' recursions of the two channels overlap instead of running one after the
-    // other. Every value sees the same operations in the same order as in detect()
-    // (0 + a + b, max(max(0, a), b)), so the output is bit-identical (FastPathTest).
+    // detect() for two channels, one SIMD lane each: the side-chain filters' and RMS
+    // smoothers' recursions of the two channels run as one. Every value sees the same
+    // operations in the same order as in detect() (0 + a + b, max(max(0, a), b)), so the
+    // output is bit-identical (FastPathTest).
+    typedef Biquad::Double2 Double2;
     const bool rms = params_.detector == Detector::Rms;
     const bool linkMax = params_.link == StereoLink::Max;
-    double ms0 = meanSquare_[0], ms1 = meanSquare_[1];
-    for (std::size_t i = 0; i < n; ++i) {
+    const Double2 coef{rmsCoef_, rmsCoef_}, rest{1.0 - rmsCoef_, 1.0 - rmsCoef_};
+    Double2 ms{meanSquare_[0], meanSquare_[1]};
+    const auto frame = [&](std::size_t i, Double2 d) {
         inputPeak[i] = std::max(std::max(0.0, static_cast<double>(std::abs(l[i]))), static_cast<double>(std::abs(r[i])));
-        double d0 = l[i], d1 = r[i];
-        if (sidechainOn_) {
-            d0 = sidechainHp_.processSample(0, d0);
-            d1 = sidechainHp_.processSample(1, d1);
-        }
-        double p0 = d0 * d0, p1 = d1 * d1;
+        Double2 p = d * d;
         if (rms) {
-            ms0 = rmsCoef_ * ms0 + (1.0 - rmsCoef_) * p0;
-            ms1 = rmsCoef_ * ms1 + (1.0 - rmsCoef_) * p1;
-            p0 = ms0;
-            p1 = ms1;
+            ms = coef * ms + rest * p;
+            p = ms;
         }
-        linked[i] = linkMax ? std::max(std::max(0.0, p0), p1) : ((0.0 + p0) + p1) / 2;
-    }
-    meanSquare_[0] = ms0;
-    meanSquare_[1] = ms1;
+        linked[i] = linkMax ? std::max(std::max(0.0, p[0]), p[1]) : ((0.0 + p[0]) + p[1]) / 2;
+    };
+    if (sidechainOn_)
+        sidechainHp_.processStereoSamples(l, r, n, frame);
+    else
+        for (std::size_t i = 0; i < n; ++i)
+            frame(i, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])});
+    meanSquare_[0] = ms[0];
+    meanSquare_[1] = ms[1];
 }
 
 void Compressor::process(AudioBuffer& block) noexcept

@@ -290,5 +290,26 @@ TEST(CompressorFastPath, StereoDetectorIsBitIdenticalToThePerChannelPath)
     }
 }
 
+TEST(BiquadFastPath, StereoSamplesAreBitIdenticalToProcessSample)
+{
+    const auto l = noise(10000, 0.9f, 61);
+    const auto r = noise(10000, 0.2f, 62);
+    Biquad pair, ref;
+    for (Biquad* b : {&pair, &ref}) {
+        b->prepare({kFs, 2, 4096});
+        b->setCoeffs(designHighPass(120.0, 0.70710678118654752, kFs));
+    }
+    std::size_t pos = 0, checked = 0;
+    for (const std::size_t len : {std::size_t{3}, std::size_t{997}, std::size_t{9000}}) {
+        pair.processStereoSamples(l.data() + pos, r.data() + pos, len, [&](std::size_t i, Biquad::Double2 y) {
+            ASSERT_EQ(y[0], ref.processSample(0, l[pos + i])) << pos + i;
+            ASSERT_EQ(y[1], ref.processSample(1, r[pos + i])) << pos + i;
+            ++checked;
+        });
+        pos += len;
+    }
+    EXPECT_EQ(checked, l.size());
+}
+
 } // namespace
 } // namespace mm
