@@ -201,6 +201,8 @@ MasterResult MasteringChain::render(double gainDb, const std::string& path)
         extraMarginDb_ += r.output.truePeakDbtp - settings_.ceilingDbtp + 0.05;
         r = renderOnce(gainDb, path);
     }
+    if (settings_.renderTap)
+        settings_.renderTap->kept(r.tapToken);
     return r;
 }
 
@@ -217,6 +219,9 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
         std::unique_ptr<LoudnessMeter> loudness;
         if (!measure)
             loudness = std::make_unique<LoudnessMeter>(spec.sampleRate, spec.channels, false, true);
+        RenderTap* tap = settings_.renderTap;
+        if (tap)
+            r.tapToken = tap->begin(source.sampleRate(), source.channels());
         r.frames = streamAligned(
             source, 0, st.limiter.latency(),
             [&](AudioBuffer& b) {
@@ -229,8 +234,12 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
                 writer.write(b);
                 if (loudness)
                     loudness->process(b);
+                if (tap)
+                    tap->block(b);
             });
         writer.commit();
+        if (tap)
+            tap->end();
         ++passesDone_;
         r.multiband = multibandReport_;
         r.limiterMaxGrDb = st.limiter.maxGainReductionDb();
@@ -339,6 +348,8 @@ MasterResult MasteringChain::master()
     best.path = masterPath_;
     best.output.path = masterPath_;
     best.renders = static_cast<int>(candidates.paths.size());
+    if (settings_.renderTap)
+        settings_.renderTap->kept(best.tapToken);
     // Only the master is left beside it: the stage file goes (a later render makes it again).
     std::filesystem::remove(stagePath_, ec);
     measured_ = false;

@@ -68,6 +68,7 @@ struct MasterResult {
     double dspTruePeakDbtp = 0.0;    ///< 8× TruePeakMeter on the written file
     double limiterCeilingDbtp = 0.0; ///< ceiling the limiter was given (before its own 0.1 dB)
     int renders = 1;                 ///< renders master() made (1 for renderWithGain)
+    int tapToken = -1;               ///< MasteringSettings::renderTap's token for this render
     std::int64_t frames = 0;         ///< frames written (== the mix's)
     AudioMetrics output;             ///< Analyzer on the written file, with series
 };

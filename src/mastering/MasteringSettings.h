@@ -13,6 +13,23 @@
 namespace mm {
 
 struct MixAnalysis; // MasteringChain.h
+class AudioBuffer;
+
+/// Receives every render's output as it is written (after the limiter, before
+/// quantisation and dither), on the rendering thread: a job encodes its master preview
+/// from it while the chain renders instead of decoding master.wav afterwards. Renders
+/// come one after another (begin, blocks, end); the chain names the render that became
+/// the master with kept() (a later call replaces an earlier one: the QC loop masters again).
+class RenderTap {
+public:
+    virtual ~RenderTap() = default;
+    /// A render starts; returns its token for kept().
+    virtual int begin(int sampleRate, int channels) = 0;
+    virtual void block(const AudioBuffer& audio) = 0;
+    /// The render's last block was given (not called when the render throws).
+    virtual void end() = 0;
+    virtual void kept(int token) = 0;
+};
 
 struct ToneMatchSettings {
     double amount = 0.5;           ///< 0 = off … 1 = full correction towards the target shape
@@ -61,6 +78,8 @@ struct MasteringSettings {
     /// cancels by throwing from here (the service's cancel points), so every pass over the
     /// audio stops within one block.
     std::function<void(double fraction)> progress;
+    /// Not owned; outlives the chain. Null: no tap.
+    RenderTap* renderTap = nullptr;
 };
 
 } // namespace mm

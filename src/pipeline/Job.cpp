@@ -176,6 +176,12 @@ JobResult runJob(const JobSpec& spec)
     if (!spec.mixOnly) {
         const auto tM = Clock::now();
         result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
+        // The master's preview is encoded from the renders as they are written.
+        std::optional<RenderPreview> masterPreview;
+        if (earlyPreviews) {
+            masterPreview.emplace((out / "preview.ogg").string(), ms->ceilingDbtp);
+            ms->renderTap = &*masterPreview;
+        }
         const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, *ms, targets, minPlrDb(preset), spec.progress);
         report["master"] = masterToJson(qc);
         report["target_spectrum"] = spectrumToJson(ms->toneMatch.targetDb);
@@ -196,20 +202,17 @@ JobResult runJob(const JobSpec& spec)
             const auto tP = Clock::now();
             if (spec.progress)
                 spec.progress("preview", 0.0);
-            result.previewPath = (out / "preview.ogg").string();
-            PreviewWriter master({{"master", result.previewPath, {result.masterPath}, reportNumber(report["master"], "true_peak_dbtp"),
-                                   reportNumber(report["master"], "integrated_lufs")}},
-                                 previewRate, spec.threads != 1);
             const ProgressFn both = [&](const std::string& stage, double) {
                 if (spec.progress)
-                    spec.progress(stage, (earlyPreviews->progress() + master.progress() + (stemsPreview ? stemsPreview->progress() : 0.0)) /
-                                             (stemsPreview ? 3.0 : 2.0));
+                    spec.progress(stage, (earlyPreviews->progress() + (stemsPreview ? stemsPreview->progress() : 0.0)) /
+                                             (stemsPreview ? 2.0 : 1.0));
             };
             auto previews = stemsPreview ? stemsPreview->wait(both) : std::vector<PreviewResult>{};
             for (auto& p : earlyPreviews->wait(both))
                 previews.push_back(std::move(p));
-            for (auto& p : master.wait(both))
-                previews.push_back(std::move(p));
+            previews.push_back(masterPreview->finish(reportNumber(report["master"], "integrated_lufs"),
+                                                     reportNumber(report["master"], "true_peak_dbtp")));
+            result.previewPath = previews.back().path;
             report["previews"] = previewsToJson(previews);
             ioSeconds += since(tP);
         }

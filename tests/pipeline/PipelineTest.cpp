@@ -1,10 +1,12 @@
 // Whole jobs through runJob: every preset on short synthetic stems, the demo song once,
 // reference matching, custom targets and the report contract (DESIGN.md "Report").
+#include "analysis/Analyzer.h"
 #include "analysis/Spectrum.h"
 #include "core/Errors.h"
 #include "dsp/BiquadDesign.h"
 #include "pipeline/Job.h"
 #include "pipeline/Preset.h"
+#include "pipeline/Previews.h"
 #include "support/Signals.h"
 #include "support/TempDir.h"
 
@@ -285,6 +287,22 @@ void checkOutputsExist(const mm::JobResult& r, const std::string& dir)
     }
     EXPECT_EQ(fs::path(r.mixPath).filename(), "mix.wav");
     EXPECT_EQ(fs::path(r.previewPath).filename(), "preview.ogg");
+    // The master's preview is encoded from the kept render while mastering (RenderPreview):
+    // lowered by −3 dBTP − ceiling, it plays at the master's loudness + that gain (the
+    // report's figure; measured on the decoded file within 0.2 LU), and no render's
+    // candidate or temporary file is left beside it.
+    const auto& pm = r.report["previews"]["master"];
+    const double ceiling = r.report["targets"]["ceiling_dbTP"].get<double>();
+    EXPECT_DOUBLE_EQ(pm["gain_db"].get<double>(), std::round(100.0 * (mm::kPreviewSourcePeakDbtp - ceiling)) / 100.0);
+    EXPECT_NEAR(pm["lufs"].get<double>(), r.report["master"]["integrated_lufs"].get<double>() + pm["gain_db"].get<double>(), 0.011);
+    mm::AnalyzerOptions ao;
+    ao.truePeak = true;
+    const mm::AudioMetrics ogg = mm::analyzeFile((fs::path(dir) / "preview.ogg").string(), ao);
+    EXPECT_NEAR(ogg.integratedLufs, pm["lufs"].get<double>(), 0.2);
+    EXPECT_NEAR(ogg.durationS, r.report["master"]["duration_s"].get<double>(), 0.001);
+    EXPECT_LE(ogg.truePeakDbtp, -1.0);
+    for (const auto& e : fs::directory_iterator(dir))
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
 
 /// The four synthetic stems, written once for the whole suite.

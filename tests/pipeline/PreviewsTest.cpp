@@ -149,3 +149,92 @@ TEST(Previews, WriterLeavesOnlyItsPreviewsAndAnAbandonedOneLeavesNothing)
     }
     EXPECT_EQ(filesIn(), (std::vector<std::string>{"a.wav", "b.wav"}));
 }
+
+namespace {
+
+/// Feeds `audio` to `tap` as one render, in blocks of 4096 frames.
+int feedRender(RenderTap& tap, const AudioBuffer& audio, bool finish = true)
+{
+    const int token = tap.begin(kRate, audio.channels());
+    for (std::size_t from = 0; from < audio.frames(); from += 4096) {
+        const std::size_t n = std::min<std::size_t>(4096, audio.frames() - from);
+        AudioBuffer b(audio.channels(), n);
+        for (int c = 0; c < audio.channels(); ++c)
+            std::copy_n(audio.channel(c) + from, n, b.channel(c));
+        tap.block(b);
+    }
+    if (finish)
+        tap.end();
+    return token;
+}
+
+std::vector<std::string> namesIn(const std::filesystem::path& dir)
+{
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+} // namespace
+
+TEST(RenderPreview, KeepsTheRenderTheChainKeptAtTheCeilingsGain)
+{
+    // Three renders 6 dB apart, the second one abandoned half way (a render that threw);
+    // the chain keeps the first, then (a QC iteration) the third: the preview is the third,
+    // lowered by −3 − (−1) = −2 dB, and nothing else is left.
+    TempDir dir;
+    const AudioBuffer loud = pinkNoise(kRate, 2, 3.0, -10.0, 21);
+    const AudioBuffer quiet = pinkNoise(kRate, 2, 3.0, -16.0, 22);
+    AnalyzerOptions ao = withTruePeak();
+    writeFile(dir.file("loud.wav"), loud, kRate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    const double loudLufs = analyzeFile(dir.file("loud.wav"), ao).integratedLufs;
+    std::filesystem::remove(dir.file("loud.wav"));
+    RenderPreview preview(dir.file("preview.ogg"), -1.0);
+    const int first = feedRender(preview, quiet);
+    preview.kept(first);
+    feedRender(preview, quiet, false);
+    const int third = feedRender(preview, loud);
+    preview.kept(third);
+    const PreviewResult r = preview.finish(loudLufs, -1.2);
+    EXPECT_EQ(r.name, "master");
+    EXPECT_DOUBLE_EQ(r.gainDb, -2.0);
+    EXPECT_DOUBLE_EQ(r.lufs, loudLufs - 2.0);
+    EXPECT_DOUBLE_EQ(r.truePeakDbtp, -3.2);
+    EXPECT_EQ(namesIn(dir.path()), (std::vector<std::string>{"preview.ogg"}));
+    const AudioMetrics ogg = analyzeFile(dir.file("preview.ogg"), ao);
+    EXPECT_NEAR(ogg.durationS, 3.0, 0.001);
+    EXPECT_NEAR(ogg.integratedLufs, r.lufs, 0.2); // the loud render, not the quiet one (6 dB off)
+}
+
+TEST(RenderPreview, AbandonedLeavesNothingAndMonoStaysMono)
+{
+    TempDir dir;
+    {
+        RenderPreview preview(dir.file("preview.ogg"), -1.0);
+        preview.kept(feedRender(preview, sine(kRate, 1, 2.0, 440.0, -6.0)));
+        // destroyed without finish(): the job failed after mastering
+    }
+    EXPECT_TRUE(namesIn(dir.path()).empty());
+    {
+        RenderPreview preview(dir.file("preview.ogg"), -1.0);
+        preview.kept(feedRender(preview, sine(kRate, 1, 2.0, 440.0, -6.0)));
+        preview.finish(-9.0, -6.0);
+    }
+    SF_INFO info{};
+    SNDFILE* f = sf_open(dir.file("preview.ogg").c_str(), SFM_READ, &info);
+    ASSERT_NE(f, nullptr);
+    sf_close(f);
+    EXPECT_EQ(info.channels, 1);
+    EXPECT_EQ(info.format & SF_FORMAT_SUBMASK, SF_FORMAT_OPUS);
+}
+
+TEST(RenderPreview, NoKeptRenderIsAnError)
+{
+    TempDir dir;
+    RenderPreview preview(dir.file("preview.ogg"), -1.0);
+    feedRender(preview, sine(kRate, 2, 1.0, 440.0, -6.0));
+    EXPECT_THROW(preview.finish(-9.0, -6.0), InternalError);
+    EXPECT_FALSE(std::filesystem::exists(dir.file("preview.ogg")));
+}
