@@ -63,53 +63,75 @@ void SlidingLoudness::process(const AudioBuffer& block)
             }
         }
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        const double e = energy_[i];
-        segEnergy_ += e;
-        if (++segFill_ == segLen_) {
+    // The windows, in runs of frames between events (a 100 ms segment, a second or a 3 s
+    // window completes, a ring index wraps, a maximum starts to count), so the per-frame
+    // loop carries no counters; every frame sees the operations of a frame-by-frame loop
+    // in the same order, so the readings are bit-identical to it (GatedLoudnessTest).
+    if (sLen_ == 0 || secondLen_ == 0 || segLen_ == 0)
+        return; // not prepared
+    std::size_t i = 0;
+    while (i < n) {
+        std::size_t len = std::min({n - i, segLen_ - segFill_, secondLen_ - sinceSecond_, sLen_ - sinceRecompute_,
+                                    sLen_ - ringPos_, sLen_ - mPos_});
+        // A frame's maxima count once the frames seen, itself included, fill the window.
+        const bool mOn = seen_ + 1 >= mLen_, sOn = seen_ + 1 >= sLen_;
+        if (!mOn)
+            len = std::min(len, mLen_ - 1 - seen_);
+        if (!sOn)
+            len = std::min(len, sLen_ - 1 - seen_);
+        const double* e = energy_.data() + i;
+        float* ringS = ring_.data() + ringPos_;
+        const float* ringM = ring_.data() + mPos_;
+        double seg = segEnergy_, m = mSum_, sum = sSum_, mMax = mMax_, sMax = sMax_;
+        for (std::size_t k = 0; k < len; ++k) {
+            seg += e[k];
+            // ringS holds the sample leaving the 3 s window, ringM the one leaving the 400 ms one.
+            const double oldS = ringS[k];
+            const double oldM = ringM[k];
+            const auto ef = static_cast<float>(e[k]);
+            ringS[k] = ef;
+            m += static_cast<double>(ef) - oldM;
+            sum += static_cast<double>(ef) - oldS;
+            if (mOn && m > mMax)
+                mMax = m;
+            if (sOn && sum > sMax)
+                sMax = sum;
+        }
+        segEnergy_ = seg, mSum_ = m, sSum_ = sum, mMax_ = mMax, sMax_ = sMax;
+        i += len;
+        seen_ += len;
+        ringPos_ = ringPos_ + len == sLen_ ? 0 : ringPos_ + len;
+        mPos_ = mPos_ + len == sLen_ ? 0 : mPos_ + len;
+        if ((segFill_ += len) == segLen_) {
             gated_.addSegment(segEnergy_);
             segFill_ = 0;
             segEnergy_ = 0.0;
         }
-        // ringPos_ holds the sample leaving the 3 s window, mPos_ the one leaving the 400 ms one.
-        const double oldS = ring_[ringPos_];
-        const double oldM = ring_[mPos_];
-        const auto ef = static_cast<float>(e);
-        ring_[ringPos_] = ef;
-        ringPos_ = ringPos_ + 1 == sLen_ ? 0 : ringPos_ + 1;
-        mPos_ = mPos_ + 1 == sLen_ ? 0 : mPos_ + 1;
-        mSum_ += static_cast<double>(ef) - oldM;
-        sSum_ += static_cast<double>(ef) - oldS;
-        ++seen_;
-        if (seen_ >= mLen_ && mSum_ > mMax_)
-            mMax_ = mSum_;
-        if (seen_ >= sLen_ && sSum_ > sMax_)
-            sMax_ = sSum_;
-        if (++sinceSecond_ == secondLen_) {
+        if ((sinceSecond_ += len) == secondLen_) {
             sinceSecond_ = 0;
             perSecond_.push_back(toLufs(sSum_ / static_cast<double>(sLen_)));
         }
-        if (++sinceRecompute_ == sLen_) {
+        if ((sinceRecompute_ += len) == sLen_) {
             // Running sums drift by rounding; recompute them exactly once per window, oldest
             // sample first (the ring from ringPos_ to its end, then from its start).
             sinceRecompute_ = 0;
-            double s = 0.0, m = 0.0;
+            double s = 0.0, mm = 0.0;
             const std::size_t mFrom = sLen_ - mLen_; // window index where the 400 ms part starts
             std::size_t k = 0;
             for (std::size_t j = ringPos_; j < sLen_; ++j, ++k) {
                 const double v = ring_[j];
                 s += v;
                 if (k >= mFrom)
-                    m += v;
+                    mm += v;
             }
             for (std::size_t j = 0; j < ringPos_; ++j, ++k) {
                 const double v = ring_[j];
                 s += v;
                 if (k >= mFrom)
-                    m += v;
+                    mm += v;
             }
             sSum_ = s;
-            mSum_ = m;
+            mSum_ = mm;
         }
     }
 }

@@ -4,11 +4,13 @@
 // loudness, 0.01 LU for LRA (its percentiles pick one block each).
 #include "analysis/KWeighting.h"
 #include "analysis/LoudnessMeter.h"
+#include "analysis/SlidingLoudness.h"
 #include "support/Signals.h"
 
 #include <ebur128.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -135,5 +137,43 @@ TEST(KWeightingFastPath, StereoLanesAreBitIdenticalToEachChannelAlone)
             pos += len;
         }
         EXPECT_EQ(checked, l.size());
+    }
+}
+
+TEST(SlidingLoudnessFastPath, ReadingsDoNotDependOnBlockSize)
+{
+    // The windows advance in runs between events (segment, second, window, ring wrap);
+    // fed one frame at a time every run is one frame long, so any block size must give
+    // the same readings bit for bit. 8 s of noise stepping in level, so maxima and
+    // seconds fall at different places, at 44.1 kHz (windows not a multiple of 4096).
+    const double rate = 44100.0;
+    mm::AudioBuffer a = mm::test::pinkNoise(rate, 2, 8.0, -20.0, 77);
+    for (std::size_t i = 0; i < a.frames(); ++i) {
+        const float g = (i / 30000) % 3 == 1 ? 3.0f : 1.0f;
+        a.channel(0)[i] *= g;
+        a.channel(1)[i] *= 0.5f * g;
+    }
+    const auto feed = [&](std::size_t block) {
+        mm::SlidingLoudness s;
+        s.prepare(rate, 2);
+        for (std::size_t from = 0; from < a.frames(); from += block) {
+            const std::size_t len = std::min(block, a.frames() - from);
+            mm::AudioBuffer b(2, len);
+            for (int c = 0; c < 2; ++c)
+                std::copy_n(a.channel(c) + from, len, b.channel(c));
+            s.process(b);
+        }
+        return s;
+    };
+    const mm::SlidingLoudness one = feed(1);
+    EXPECT_GT(one.maxMomentaryLufs(), one.maxShortTermLufs() + 0.5);
+    EXPECT_EQ(one.shortTermPerSecond().size(), 8u);
+    for (const std::size_t block : {std::size_t{7}, std::size_t{4096}, std::size_t{44100}}) {
+        const mm::SlidingLoudness other = feed(block);
+        EXPECT_EQ(other.maxMomentaryLufs(), one.maxMomentaryLufs()) << block;
+        EXPECT_EQ(other.maxShortTermLufs(), one.maxShortTermLufs()) << block;
+        EXPECT_EQ(other.shortTermPerSecond(), one.shortTermPerSecond()) << block;
+        EXPECT_EQ(other.integratedLufs(), one.integratedLufs()) << block;
+        EXPECT_EQ(other.loudnessRangeLu(), one.loudnessRangeLu()) << block;
     }
 }
