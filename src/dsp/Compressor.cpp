@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace mm {
 namespace {
@@ -18,6 +19,23 @@ constexpr double kFloorReleaseMs = 100.0;
 constexpr double kMinPower = 1e-20; // -200 dBFS; keeps log10 finite on silence
 
 } // namespace
+
+fast::Double2 Compressor::staticCurveDb(fast::Double2 x, const CompressorParams& p) noexcept
+{
+    // staticCurveDb() below for two inputs: every branch computed, the right one selected
+    // (the same arithmetic per lane, so bit-identical to it).
+    const double t = p.thresholdDb;
+    const double r = std::max(p.ratio, 1.0);
+    const double w = std::max(p.kneeDb, 0.0);
+    const fast::Double2 over = x - t;
+    const auto below = 2.0 * over < -w;
+    const fast::Double2 absOver = over < 0.0 ? -over : over;
+    const auto inKnee = (2.0 * absOver <= w) & (w > 0.0 ? -1 : 0);
+    const fast::Double2 d = over + w / 2.0;
+    const fast::Double2 knee = x + (1.0 / r - 1.0) * d * d / (w > 0.0 ? 2.0 * w : 1.0);
+    const fast::Double2 above = t + over / r;
+    return below ? x : (inKnee ? knee : above);
+}
 
 double Compressor::staticCurveDb(double x, const CompressorParams& p) noexcept
 {
@@ -183,14 +201,28 @@ void Compressor::process(AudioBuffer& block) noexcept
         else
             detect(block, from, n, linked, inputPeak);
 
-        // Gain computer: x_L per frame, into `linked`.
-        for (std::size_t i = 0; i < n; ++i) {
+        // Gain computer: x_L per frame, into `linked`; two frames per step (SIMD lanes),
+        // an odd last frame alone, every frame bit-identical to the scalar form.
+        std::size_t f = 0;
+        for (; f + 2 <= n; f += 2) {
+            fast::Double2 p;
+            std::memcpy(&p, linked + f, sizeof p);
+            const auto on = p >= kneeStartPower;
+            if (!(on[0] | on[1])) {
+                linked[f] = linked[f + 1] = 0.0;
+                continue;
+            }
+            const fast::Double2 xG = 3.0102999566398119521 * fast::log2(p < kMinPower ? fast::Double2{kMinPower, kMinPower} : p);
+            const fast::Double2 xL = on ? xG - staticCurveDb(xG, params_) : fast::Double2{0.0, 0.0};
+            std::memcpy(linked + f, &xL, sizeof xL);
+        }
+        for (; f < n; ++f) {
             double xL = 0.0;
-            if (linked[i] >= kneeStartPower) {
-                const double xG = fast::powerToDb(std::max(linked[i], kMinPower));
+            if (linked[f] >= kneeStartPower) {
+                const double xG = fast::powerToDb(std::max(linked[f], kMinPower));
                 xL = xG - staticCurveDb(xG, params_);
             }
-            linked[i] = xL;
+            linked[f] = xL;
         }
 
         // Smoothers, frame by frame. Two exact shortcuts shorten their dependency chains:
@@ -228,8 +260,16 @@ void Compressor::process(AudioBuffer& block) noexcept
             }
         }
 
-        for (std::size_t i = 0; i < n; ++i)
-            gain[i] = static_cast<float>(fast::dbToGain(gainDb[i]));
+        f = 0;
+        for (; f + 2 <= n; f += 2) {
+            fast::Double2 db;
+            std::memcpy(&db, gainDb + f, sizeof db);
+            const fast::Double2 g = fast::exp2(db * 0.16609640474436811739); // as fast::dbToGain
+            gain[f] = static_cast<float>(g[0]);
+            gain[f + 1] = static_cast<float>(g[1]);
+        }
+        for (; f < n; ++f)
+            gain[f] = static_cast<float>(fast::dbToGain(gainDb[f]));
         for (int c = 0; c < channels; ++c) {
             float* x = block.channel(c) + from;
             for (std::size_t i = 0; i < n; ++i)

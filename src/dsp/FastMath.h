@@ -50,6 +50,47 @@ inline double exp2(double y) noexcept
     return p * scale;
 }
 
+/// Two values per call, one per SIMD lane (SSE2): the same operations as log2/exp2 above
+/// in the same order, so each lane is bit-identical to the scalar function (FastMathTest).
+/// The integer ↔ double steps use exact magic-number conversions (baseline x86-64 has no
+/// packed int64 ↔ double instruction).
+typedef double Double2 __attribute__((vector_size(16)));
+typedef std::uint64_t UInt2 __attribute__((vector_size(16)));
+
+inline Double2 log2(Double2 x) noexcept
+{
+    constexpr double kSqrtHalf = 0.70710678118654752440;
+    constexpr double kTwo52 = 4503599627370496.0; // 2^52: its bits | k hold k exactly
+    const UInt2 bits = std::bit_cast<UInt2>(x);
+    const UInt2 field = ((bits >> 52) & 0x7ff) | 0x4330000000000000ULL;
+    Double2 e = (std::bit_cast<Double2>(field) - kTwo52) - 1023.0; // exact, as the int64 path
+    const UInt2 mantissa = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+    Double2 m = std::bit_cast<Double2>(mantissa); // [1, 2)
+    const auto big = m > 2.0 * kSqrtHalf; // into [√½, √2)
+    m = big ? m * 0.5 : m;
+    e = big ? e + 1.0 : e;
+    const Double2 t = (m - 1.0) / (m + 1.0);
+    const Double2 t2 = t * t;
+    const Double2 p = 1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 * (1.0 / 13.0))))));
+    constexpr double kTwoOverLn2 = 2.8853900817779268147;
+    return e + kTwoOverLn2 * t * p;
+}
+
+inline Double2 exp2(Double2 y) noexcept
+{
+    y = y < -1020.0 ? Double2{-1020.0, -1020.0} : (y > 1020.0 ? Double2{1020.0, 1020.0} : y);
+    constexpr double kRound = 6755399441055744.0; // 1.5 · 2^52
+    const Double2 n = (y + kRound) - kRound;
+    const Double2 f = (y - n) * 0.69314718055994530942;
+    const Double2 p =
+        1.0 + f * (1.0 + f * (1.0 / 2.0 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0 + f * (1.0 / 5040.0 + f * (1.0 / 40320.0 + f * (1.0 / 362880.0 + f * (1.0 / 3628800.0 + f * (1.0 / 39916800.0)))))))))));
+    // n + 1023 is an integer in [3, 2043]: added to 2^52 it sits in the low bits, and
+    // shifting those to the exponent field gives 2^n exactly.
+    const Double2 biased = (n + 1023.0) + 4503599627370496.0;
+    const UInt2 scaleBits = std::bit_cast<UInt2>(biased) << 52;
+    return p * std::bit_cast<Double2>(scaleBits);
+}
+
 /// 10·log10(power): the level in dB of a mean-square or squared value.
 inline double powerToDb(double power) noexcept { return 3.0102999566398119521 * log2(power); }
 
