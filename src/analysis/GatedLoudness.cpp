@@ -30,6 +30,7 @@ void GatedLoudness::reset()
     pos_ = seen_ = 0;
     blocks_.clear();
     shortTerm_.clear();
+    allBlocks_.clear();
 }
 
 double GatedLoudness::segmentSum(std::size_t count) const
@@ -49,6 +50,8 @@ void GatedLoudness::addSegment(double energySum)
         const double ms = segmentSum(4) / static_cast<double>(4 * segLen_);
         if (ms >= kAbsGateEnergy)
             blocks_.push_back(ms);
+        if (keepAll_)
+            allBlocks_.push_back(ms);
     }
     if (keepShortTerm_ && seen_ >= 30 && (seen_ - 30) % 10 == 0) {
         const double ms = segmentSum(30) / static_cast<double>(30 * segLen_);
@@ -57,22 +60,38 @@ void GatedLoudness::addSegment(double energySum)
     }
 }
 
-double GatedLoudness::integratedLufs() const
+double GatedLoudness::gatedMean(const std::vector<double>& blocks, double factor)
 {
-    if (blocks_.empty())
-        return -std::numeric_limits<double>::infinity();
+    // The absolute gate on blocks × factor (blocks_ holds only those above it already:
+    // factor 1 there, and the test is then true for each), then the relative gate.
     double sum = 0.0;
-    for (double b : blocks_)
-        sum += b;
-    const double relative = sum / static_cast<double>(blocks_.size()) * 0.1; // −10 LU
+    std::size_t kept = 0;
+    for (double b : blocks)
+        if (b * factor >= kAbsGateEnergy) {
+            sum += b * factor;
+            ++kept;
+        }
+    if (kept == 0)
+        return 0.0;
+    const double relative = sum / static_cast<double>(kept) * 0.1; // −10 LU
     double gated = 0.0;
     std::size_t count = 0;
-    for (double b : blocks_)
-        if (b >= relative) {
-            gated += b;
+    for (double b : blocks)
+        if (b * factor >= kAbsGateEnergy && b * factor >= relative) {
+            gated += b * factor;
             ++count;
         }
-    return count > 0 ? toLufs(gated / static_cast<double>(count)) : -std::numeric_limits<double>::infinity();
+    return count > 0 ? gated / static_cast<double>(count) : 0.0;
+}
+
+double GatedLoudness::integratedLufs() const
+{
+    return toLufs(gatedMean(blocks_, 1.0));
+}
+
+double GatedLoudness::integratedLufsScaled(double powerFactor) const
+{
+    return toLufs(gatedMean(allBlocks_, powerFactor));
 }
 
 double GatedLoudness::loudnessRangeLu() const

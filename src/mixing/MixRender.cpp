@@ -15,7 +15,8 @@ namespace {
 struct StemRuntime {
     std::unique_ptr<AudioSource> source;
     std::unique_ptr<StemChain> chain;
-    std::unique_ptr<LoudnessMeter> post;
+    std::unique_ptr<IntegratedLoudness> post; // null: the loudness comes from the cache's meter
+    double postGainDb = 0.0;                   // … through this fader change
     std::unique_ptr<AudioWriter> exportWriter;
     std::unique_ptr<AudioWriter> cacheWriter; // pre-fader signal for a later render
     bool replay = false;                      // source is the cache: pre-fader half skipped
@@ -54,7 +55,14 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
             rt[i].cacheWriter = std::make_unique<AudioWriter>(cache->paths[i], rate, chs, OutputFormat::Wav32f);
         rt[i].chain = std::make_unique<StemChain>();
         rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
-        rt[i].post = std::make_unique<LoudnessMeter>(rate, 2, false, true); // integrated loudness only
+        if (rt[i].replay && cache->decisions[i].pan == decisions[i].pan && cache->decisions[i].muted == decisions[i].muted) {
+            rt[i].postGainDb = decisions[i].gainDb - cache->decisions[i].gainDb; // muted both times: −inf either way
+        } else {
+            rt[i].post = std::make_unique<IntegratedLoudness>();
+            rt[i].post->prepare(rate, 2);
+            if (writeCache)
+                rt[i].post->keepAllBlocks();
+        }
         rt[i].in.resize(chs, kMixBlock);
         rt[i].out[0].resize(2, kMixBlock);
         rt[i].out[1].resize(2, kMixBlock);
@@ -134,7 +142,8 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                 if (r.cacheWriter)
                     r.cacheWriter->write(r.in);
                 r.chain->processPostFader(o, r.in);
-                r.post->process(o);
+                if (r.post)
+                    r.post->process(o);
                 if (r.exportWriter)
                     r.exportWriter->write(o);
             });
@@ -150,13 +159,16 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
             r.exportWriter->commit();
         if (r.cacheWriter)
             r.cacheWriter->commit();
-        out.postLufs.push_back(r.post->result().integratedLufs);
+        out.postLufs.push_back(r.post ? r.post->integratedLufs() : cache->postMeters[i]->integratedLufsWithGain(r.postGainDb));
         // A replayed stem's compressor did not run: its statistics are the first render's.
         out.averageGr.push_back(r.replay ? cache->averageGr[i] : r.chain->averageGainReductionDb());
         out.maxGr.push_back(r.replay ? cache->maxGr[i] : r.chain->maxGainReductionDb());
         out.reusedStems += r.replay ? 1 : 0;
     }
     if (writeCache) {
+        cache->postMeters.clear();
+        for (auto& r : rt)
+            cache->postMeters.push_back(std::move(r.post));
         cache->decisions = decisions;
         cache->averageGr = out.averageGr;
         cache->maxGr = out.maxGr;

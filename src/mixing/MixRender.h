@@ -4,8 +4,11 @@
 // bit-identical whatever the thread count. Drum bus (parallel compression) and mix bus
 // (glue) follow; the float mix goes to a temporary file. Used by mixStems (MixEngine.h),
 // which may render twice when the first render's measurements correct the faders.
+#include "analysis/GatedLoudness.h"
 #include "core/ThreadPool.h"
 #include "mixing/MixEngine.h"
+
+#include <memory>
 
 namespace mm {
 
@@ -34,6 +37,10 @@ struct PreFaderCache {
     std::vector<std::string> paths;       ///< per stem
     std::vector<StemDecision> decisions;  ///< the decisions that produced them
     std::vector<double> averageGr, maxGr; ///< their compressors' statistics
+    /// Their post-fader loudness meters (every 400 ms block kept): a replayed stem whose
+    /// pan and mute are unchanged differs only by its fader, so a later render reads its
+    /// loudness from these through the fader change instead of filtering it again.
+    std::vector<std::unique_ptr<IntegratedLoudness>> postMeters;
 };
 
 /// `cache`: null for no cache; empty → this render writes it; written → stems with the

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -176,4 +177,42 @@ TEST(SlidingLoudnessFastPath, ReadingsDoNotDependOnBlockSize)
         EXPECT_EQ(other.integratedLufs(), one.integratedLufs()) << block;
         EXPECT_EQ(other.loudnessRangeLu(), one.loudnessRangeLu()) << block;
     }
+}
+
+TEST(GatedLoudnessScaled, ReadsTheProgrammeThroughAGainAndReGates)
+{
+    // Kept blocks read through a gain equal a meter of the scaled audio: a tone at −20
+    // then at −65 dBFS (its blocks near −62 LUFS: above the absolute gate at 0 dB, below it
+    // at −10 dB; the relative gate drops them in both cases), and a tone near −66 LUFS
+    // alone, which the absolute gate silences once lowered by 6 dB.
+    const double rate = 48000.0;
+    const auto meter = [&](const mm::AudioBuffer& a, double gainDb, bool keep) {
+        mm::IntegratedLoudness m;
+        m.prepare(rate, 2);
+        if (keep)
+            m.keepAllBlocks();
+        mm::AudioBuffer b(2, a.frames());
+        const auto g = static_cast<float>(std::pow(10.0, gainDb / 20.0));
+        for (int c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < a.frames(); ++i)
+                b.channel(c)[i] = a.channel(c)[i] * g;
+        m.process(b);
+        return m;
+    };
+    mm::AudioBuffer a = mm::test::sine(rate, 2, 6.0, 997.0, -20.0);
+    for (int c = 0; c < 2; ++c)
+        for (std::size_t i = a.frames() / 2; i < a.frames(); ++i)
+            a.channel(c)[i] *= static_cast<float>(std::pow(10.0, -45.0 / 20.0));
+    const mm::IntegratedLoudness kept = meter(a, 0.0, true);
+    EXPECT_EQ(kept.integratedLufsWithGain(0.0), kept.integratedLufs());
+    for (const double db : {-30.0, -10.0, -2.5, 10.0, 40.0})
+        EXPECT_NEAR(kept.integratedLufsWithGain(db), meter(a, db, false).integratedLufs(), 1e-4) << db;
+
+    const mm::AudioBuffer quiet = mm::test::sine(rate, 2, 3.0, 997.0, -69.0);
+    const mm::IntegratedLoudness q = meter(quiet, 0.0, true);
+    ASSERT_TRUE(std::isfinite(q.integratedLufs()));
+    EXPECT_LT(q.integratedLufs(), -64.0);
+    EXPECT_EQ(q.integratedLufsWithGain(-6.0), -std::numeric_limits<double>::infinity());
+    EXPECT_EQ(meter(quiet, -6.0, false).integratedLufs(), -std::numeric_limits<double>::infinity());
+    EXPECT_NEAR(q.integratedLufsWithGain(3.0), meter(quiet, 3.0, false).integratedLufs(), 1e-4);
 }
