@@ -312,6 +312,34 @@ TEST(BiquadFastPath, StereoSamplesAreBitIdenticalToProcessSample)
     EXPECT_EQ(checked, l.size());
 }
 
+TEST(BiquadFastPath, StereoBlockIsBitIdenticalToEachChannelAlone)
+{
+    const auto l = noise(9000, 0.9f, 63);
+    const auto r = noise(9000, 0.5f, 64);
+    Biquad st, ml, mr;
+    st.prepare({kFs, 2, 4096});
+    ml.prepare({kFs, 1, 4096});
+    mr.prepare({kFs, 1, 4096});
+    for (Biquad* b : {&st, &ml, &mr})
+        b->setCoeffs(designHighPass(90.0, 0.7071, kFs));
+    std::size_t pos = 0;
+    for (const std::size_t len : {std::size_t{5}, std::size_t{4096}, std::size_t{4096}, std::size_t{803}}) {
+        AudioBuffer s2(2, len), s1l(1, len), s1r(1, len);
+        std::copy_n(l.data() + pos, len, s2.channel(0));
+        std::copy_n(r.data() + pos, len, s2.channel(1));
+        std::copy_n(l.data() + pos, len, s1l.channel(0));
+        std::copy_n(r.data() + pos, len, s1r.channel(0));
+        st.process(s2);
+        ml.process(s1l);
+        mr.process(s1r);
+        for (std::size_t i = 0; i < len; ++i) {
+            ASSERT_EQ(s2.channel(0)[i], s1l.channel(0)[i]) << pos + i;
+            ASSERT_EQ(s2.channel(1)[i], s1r.channel(0)[i]) << pos + i;
+        }
+        pos += len;
+    }
+}
+
 TEST(LinkwitzRileyFastPath, StereoLanesAreBitIdenticalToEachChannelAlone)
 {
     // Different channels through the stereo split/allpass (two SIMD lanes) and through a
