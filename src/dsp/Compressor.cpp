@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace mm {
@@ -19,23 +20,6 @@ constexpr double kFloorReleaseMs = 100.0;
 constexpr double kMinPower = 1e-20; // -200 dBFS; keeps log10 finite on silence
 
 } // namespace
-
-fast::Double2 Compressor::staticCurveDb(fast::Double2 x, const CompressorParams& p) noexcept
-{
-    // staticCurveDb() below for two inputs: every branch computed, the right one selected
-    // (the same arithmetic per lane, so bit-identical to it).
-    const double t = p.thresholdDb;
-    const double r = std::max(p.ratio, 1.0);
-    const double w = std::max(p.kneeDb, 0.0);
-    const fast::Double2 over = x - t;
-    const auto below = 2.0 * over < -w;
-    const fast::Double2 absOver = over < 0.0 ? -over : over;
-    const auto inKnee = (2.0 * absOver <= w) & (w > 0.0 ? -1 : 0);
-    const fast::Double2 d = over + w / 2.0;
-    const fast::Double2 knee = x + (1.0 / r - 1.0) * d * d / (w > 0.0 ? 2.0 * w : 1.0);
-    const fast::Double2 above = t + over / r;
-    return below ? x : (inKnee ? knee : above);
-}
 
 double Compressor::staticCurveDb(double x, const CompressorParams& p) noexcept
 {
@@ -187,6 +171,23 @@ void Compressor::process(AudioBuffer& block) noexcept
     // Below the knee the gain computer returns its input (x_L = 0): no logarithm needed.
     const double kneeStartPower = std::pow(10.0, (params_.thresholdDb - std::max(params_.kneeDb, 0.0) / 2.0) / 10.0);
     const double makeupTarget = params_.makeupDb;
+    // staticCurveDb() for two inputs (SIMD lanes): every branch computed, the right one
+    // selected, each from the same operations as there, so bit-identical per lane.
+    const double curveT = params_.thresholdDb;
+    const double curveR = std::max(params_.ratio, 1.0);
+    const double curveW = std::max(params_.kneeDb, 0.0);
+    const double kneeSlope = 1.0 / curveR - 1.0, kneeDiv = curveW > 0.0 ? 2.0 * curveW : 1.0;
+    const std::int64_t kneeOn = curveW > 0.0 ? -1 : 0;
+    const auto curve2 = [&](fast::Double2 x) {
+        const fast::Double2 over = x - curveT;
+        const auto below = 2.0 * over < -curveW;
+        const fast::Double2 absOver = over < 0.0 ? -over : over;
+        const auto inKnee = (2.0 * absOver <= curveW) & kneeOn;
+        const fast::Double2 d = over + curveW / 2.0;
+        const fast::Double2 knee = x + kneeSlope * d * d / kneeDiv;
+        const fast::Double2 above = curveT + over / curveR;
+        return below ? x : (inKnee ? knee : above);
+    };
 
     // Chunk-wise passes, each a simple loop over the frames, so the independent ones
     // (detector per channel, gain computer, dB to gain, gain per channel) vectorise or
@@ -213,7 +214,7 @@ void Compressor::process(AudioBuffer& block) noexcept
                 continue;
             }
             const fast::Double2 xG = 3.0102999566398119521 * fast::log2(p < kMinPower ? fast::Double2{kMinPower, kMinPower} : p);
-            const fast::Double2 xL = on ? xG - staticCurveDb(xG, params_) : fast::Double2{0.0, 0.0};
+            const fast::Double2 xL = on ? xG - curve2(xG) : fast::Double2{0.0, 0.0};
             std::memcpy(linked + f, &xL, sizeof xL);
         }
         for (; f < n; ++f) {

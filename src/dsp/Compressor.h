@@ -13,7 +13,6 @@
 //   with a = exp(-1 / (tau fs)): a step of x_L reaches 1 - 1/e of its change after tau.
 //   -> gain 10^((makeup - y_L) / 20), the same for every channel (linked).
 #include "dsp/Biquad.h"
-#include "dsp/FastMath.h"
 #include "dsp/Processor.h"
 
 #include <cstddef>
@@ -55,8 +54,6 @@ public:
     ///   x + (1/R - 1) (x - T + W/2)^2 / (2 W)    if 2 |x - T| <= W
     ///   T + (x - T) / R                          if 2 (x - T) >   W
     static double staticCurveDb(double inputDb, const CompressorParams& p) noexcept;
-    /// The same for two inputs at once (SIMD lanes), bit-identical per lane.
-    static fast::Double2 staticCurveDb(fast::Double2 inputDb, const CompressorParams& p) noexcept;
 
     void prepare(const ProcessSpec& spec) override;
     void process(AudioBuffer& block) noexcept override;
