@@ -73,12 +73,21 @@ void Analyzer::process(const AudioBuffer& block)
         channelSum_[static_cast<std::size_t>(c)] += sum;
     }
     if (bucketLen_ > 0) {
-        for (std::size_t i = 0; i < n; ++i) {
-            float a = std::fabs(block.channel(0)[i]);
-            if (channels_ > 1)
-                a = std::max(a, std::fabs(block.channel(1)[i]));
-            bucketPeak_ = std::max(bucketPeak_, a);
-            if (++bucketFill_ == bucketLen_) {
+        // In runs up to the end of the current bucket (no counter per frame).
+        const float* x0 = block.channel(0);
+        const float* x1 = channels_ > 1 ? block.channel(1) : nullptr;
+        for (std::size_t i = 0; i < n;) {
+            const auto len = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n - i), bucketLen_ - bucketFill_));
+            float peak = bucketPeak_;
+            for (std::size_t k = i; k < i + len; ++k) {
+                float a = std::fabs(x0[k]);
+                if (x1)
+                    a = std::max(a, std::fabs(x1[k]));
+                peak = std::max(peak, a);
+            }
+            bucketPeak_ = peak;
+            i += len;
+            if ((bucketFill_ += static_cast<std::int64_t>(len)) == bucketLen_) {
                 waveform_.push_back(bucketPeak_);
                 bucketPeak_ = 0.0f;
                 bucketFill_ = 0;
@@ -91,12 +100,32 @@ void Analyzer::process(const AudioBuffer& block)
 
 void Analyzer::trackTransients(const AudioBuffer& block)
 {
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        double e = 0.0;
-        for (int c = 0; c < channels_; ++c)
-            e += static_cast<double>(block.channel(c)[i]) * block.channel(c)[i];
-        winSum_ += e / channels_;
-        if (++winFill_ == winLen_) {
+    // In runs up to the end of the current 10 ms window; the mean over two channels as a
+    // product with 0.5 (the same double as the division by 2).
+    const std::size_t n = block.frames();
+    if (winLen_ == 0)
+        return;
+    for (std::size_t i = 0; i < n;) {
+        const std::size_t len = std::min(n - i, winLen_ - winFill_);
+        double sum = winSum_;
+        if (channels_ == 2) {
+            const float* l = block.channel(0) + i;
+            const float* r = block.channel(1) + i;
+            for (std::size_t k = 0; k < len; ++k) {
+                const double e = 0.0 + static_cast<double>(l[k]) * l[k] + static_cast<double>(r[k]) * r[k];
+                sum += e * 0.5;
+            }
+        } else {
+            for (std::size_t k = i; k < i + len; ++k) {
+                double e = 0.0;
+                for (int c = 0; c < channels_; ++c)
+                    e += static_cast<double>(block.channel(c)[k]) * block.channel(c)[k];
+                sum += e / channels_;
+            }
+        }
+        winSum_ = sum;
+        i += len;
+        if ((winFill_ += len) == winLen_) {
             winEnergies_.push_back(static_cast<float>(winSum_ / static_cast<double>(winLen_)));
             winSum_ = 0.0;
             winFill_ = 0;
