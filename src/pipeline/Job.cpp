@@ -9,6 +9,7 @@
 #include "pipeline/MetricsJson.h"
 #include "pipeline/PolicyChoice.h"
 #include "pipeline/Previews.h"
+#include "pipeline/RenderPreview.h"
 #include "pipeline/QcLoop.h"
 #include "pipeline/Report.h"
 
@@ -178,11 +179,12 @@ JobResult runJob(const JobSpec& spec)
         result.masterPath = (out / ("master" + extensionFor(spec.format))).string();
         // The master's preview is encoded from the renders as they are written.
         std::optional<RenderPreview> masterPreview;
+        MasteringSettings masterSettings = *ms;
         if (earlyPreviews) {
             masterPreview.emplace((out / "preview.ogg").string(), ms->ceilingDbtp);
-            ms->renderTap = &*masterPreview;
+            masterSettings.renderTap = &*masterPreview;
         }
-        const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, *ms, targets, minPlrDb(preset), spec.progress);
+        const QcOutcome qc = masterWithQc(result.mixPath, result.masterPath, masterSettings, targets, minPlrDb(preset), spec.progress);
         report["master"] = masterToJson(qc);
         report["target_spectrum"] = spectrumToJson(ms->toneMatch.targetDb);
         report["target_spectrum"]["source"] = reference ? "reference" : "preset";

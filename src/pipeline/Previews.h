@@ -2,21 +2,15 @@
 // The browser previews of a job (Ogg Opus, core/OpusWriter.h): the raw stem sum, the mix and the master,
 // each lowered so that the encoded file keeps headroom below 0 dBTP, with the loudness it
 // plays at, so a player can loudness-match them from the report alone.
-#include "mastering/MasteringSettings.h"
 #include "mixing/MixEngine.h"
 
 #include <nlohmann/json.hpp>
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <future>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace mm {
@@ -76,53 +70,6 @@ private:
     std::vector<std::future<std::vector<PreviewResult>>> futures_;
     std::int64_t total_ = 0;
     bool done_ = false;
-};
-
-/// The master's preview, encoded while the master is rendered: the chain's RenderTap
-/// (MasteringSettings::renderTap) hands every render's output to a background thread that
-/// encodes it beside the master, as the render is written — no pass over master.wav after
-/// mastering. The gain is fixed before the first block: kPreviewSourcePeakDbtp minus the
-/// true-peak ceiling the master is held under. finish() keeps the render the chain kept as
-/// `path` and removes the others; destroyed without finish() (the job failed or was
-/// cancelled), it stops and removes every file it made.
-class RenderPreview final : public RenderTap {
-public:
-    RenderPreview(std::string path, double ceilingDbtp);
-    ~RenderPreview() override;
-    RenderPreview(const RenderPreview&) = delete;
-    RenderPreview& operator=(const RenderPreview&) = delete;
-
-    int begin(int sampleRate, int channels) override;
-    void block(const AudioBuffer& audio) override;
-    void end() override;
-    void kept(int token) override;
-
-    /// Waits for the encoder and moves the kept render's preview into place. The master's
-    /// measured loudness and true peak give the figures of the result. Throws what the
-    /// encoder threw, or InternalError when no render was kept. Call once.
-    PreviewResult finish(double masterLufs, double masterPeakDbtp);
-
-private:
-    enum class Kind { Begin, Block, End };
-    struct Item {
-        Kind kind;
-        int token, rate, channels;
-        AudioBuffer audio;
-    };
-    void run();
-    std::string candidatePath(int token) const;
-    void push(Item item);
-
-    std::string path_;
-    double gainDb_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::deque<Item> queue_;
-    bool closed_ = false;  ///< finish() or the destructor: no more items
-    bool failed_ = false;  ///< the encoder threw (error_); items are dropped
-    std::exception_ptr error_;
-    int renders_ = 0, kept_ = -1;
-    std::thread thread_;
 };
 
 /// Writes every preview at `sampleRate` (stems resampled to it, mono stems on both

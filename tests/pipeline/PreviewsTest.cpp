@@ -4,6 +4,7 @@
 #include "analysis/Analyzer.h"
 #include "core/Errors.h"
 #include "pipeline/Previews.h"
+#include "pipeline/RenderPreview.h"
 #include "support/Signals.h"
 #include "support/TempDir.h"
 
