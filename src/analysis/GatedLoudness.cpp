@@ -135,8 +135,8 @@ void IntegratedLoudness::process(const AudioBuffer& block)
             auto& fr = filters_[1];
             const float* l = block.channel(0) + i;
             const float* r = block.channel(1) + i;
-            KDouble2 e{0.0, 0.0}; // lane 0 left, lane 1 right
-            KWeightingFilter::processStereo(fl, fr, l, r, len, [&e](std::size_t, KDouble2 y) { e += y * y; });
+            Double2 e{0.0, 0.0}; // lane 0 left, lane 1 right
+            KWeightingFilter::processStereo(fl, fr, l, r, len, [&e](std::size_t, Double2 y) { e += y * y; });
             segEnergy_ += e[0] + e[1];
         } else {
             for (int c = 0; c < chs; ++c) {

@@ -3,6 +3,8 @@
 // modelling the head) followed by the RLB high-pass (~38 Hz). The standard gives the
 // coefficients at 48 kHz only; these are re-derived for any rate from the analog
 // prototype parameters (f0, Q, gain) fitted to the 48 kHz coefficients, as libebur128 does.
+#include "dsp/SimdLanes.h"
+
 #include <array>
 #include <cstddef>
 
@@ -45,28 +47,16 @@ private:
     double s1_ = 0, s2_ = 0, h1_ = 0, h2_ = 0;
 };
 
-typedef double KDouble2 __attribute__((vector_size(16))); ///< a pair of channels, one per lane
-
 template <class Sink>
 void KWeightingFilter::processStereo(KWeightingFilter& left, KWeightingFilter& right, const float* l, const float* r,
                                      std::size_t n, Sink&& sink) noexcept
 {
     const KWeightingCoeffs& c = left.c_; // both channels of a meter share one design
-    const KDouble2 sb0{c.shelfB[0], c.shelfB[0]}, sb1{c.shelfB[1], c.shelfB[1]}, sb2{c.shelfB[2], c.shelfB[2]};
-    const KDouble2 sa1{c.shelfA[1], c.shelfA[1]}, sa2{c.shelfA[2], c.shelfA[2]};
-    const KDouble2 hb0{c.hpB[0], c.hpB[0]}, hb1{c.hpB[1], c.hpB[1]}, hb2{c.hpB[2], c.hpB[2]};
-    const KDouble2 ha1{c.hpA[1], c.hpA[1]}, ha2{c.hpA[2], c.hpA[2]};
-    KDouble2 s1{left.s1_, right.s1_}, s2{left.s2_, right.s2_}, h1{left.h1_, right.h1_}, h2{left.h2_, right.h2_};
-    for (std::size_t i = 0; i < n; ++i) {
-        const KDouble2 x{static_cast<double>(l[i]), static_cast<double>(r[i])};
-        const KDouble2 y = sb0 * x + s1;
-        s1 = sb1 * x - sa1 * y + s2;
-        s2 = sb2 * x - sa2 * y;
-        const KDouble2 z = hb0 * y + h1;
-        h1 = hb1 * y - ha1 * z + h2;
-        h2 = hb2 * y - ha2 * z;
-        sink(i, z);
-    }
+    const BiquadLanes shelf(c.shelfB[0], c.shelfB[1], c.shelfB[2], c.shelfA[1], c.shelfA[2]);
+    const BiquadLanes hp(c.hpB[0], c.hpB[1], c.hpB[2], c.hpA[1], c.hpA[2]);
+    Double2 s1{left.s1_, right.s1_}, s2{left.s2_, right.s2_}, h1{left.h1_, right.h1_}, h2{left.h2_, right.h2_};
+    for (std::size_t i = 0; i < n; ++i)
+        sink(i, tdf2(hp, h1, h2, tdf2(shelf, s1, s2, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])})));
     left.s1_ = s1[0], left.s2_ = s2[0], left.h1_ = h1[0], left.h2_ = h2[0];
     right.s1_ = s1[1], right.s2_ = s2[1], right.h1_ = h1[1], right.h2_ = h2[1];
 }

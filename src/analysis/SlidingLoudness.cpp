@@ -48,8 +48,8 @@ void SlidingLoudness::process(const AudioBuffer& block)
         auto& fl = filters_[0];
         auto& fr = filters_[1];
         double* energy = energy_.data();
-        KWeightingFilter::processStereo(fl, fr, block.channel(0), block.channel(1), n, [energy](std::size_t i, KDouble2 y) {
-            const KDouble2 e = y * y;
+        KWeightingFilter::processStereo(fl, fr, block.channel(0), block.channel(1), n, [energy](std::size_t i, Double2 y) {
+            const Double2 e = y * y;
             energy[i] = 0.0 + e[0] + e[1]; // BS.1770 channel weight 1.0 for L and R
         });
     } else {

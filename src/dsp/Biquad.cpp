@@ -148,7 +148,6 @@ void ParametricEq::advanceSmoothing() noexcept
 }
 
 namespace {
-typedef double Double2 __attribute__((vector_size(16))); // one lane per channel
 typedef float Float2 __attribute__((vector_size(8)));
 } // namespace
 
@@ -160,7 +159,8 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
     // channel. Same operations per band and channel as the plain loop, including the
     // float rounding between bands, so the output is bit-identical.
     struct Active {
-        Double2 b0, b1, b2, a1, a2, wet, s0, s1;
+        BiquadLanes k;
+        Double2 wet, s0, s1;
         bool full;
         std::size_t band;
     };
@@ -174,8 +174,7 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
         const BiquadCoeffs& k = l.coeffs;
         const auto& sl = state_[b * ch];
         const auto& sr = state_[b * ch + 1];
-        act[count++] = {Double2{k.b0, k.b0}, Double2{k.b1, k.b1}, Double2{k.b2, k.b2}, Double2{k.a1, k.a1},
-                        Double2{k.a2, k.a2}, Double2{l.wet, l.wet}, Double2{sl[0], sr[0]}, Double2{sl[1], sr[1]},
+        act[count++] = {BiquadLanes(k.b0, k.b1, k.b2, k.a1, k.a2), Double2{l.wet, l.wet}, Double2{sl[0], sr[0]}, Double2{sl[1], sr[1]},
                         l.wet == 1.0, b};
     }
     for (std::size_t i = start; i < end; ++i) {
@@ -183,9 +182,7 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
         for (std::size_t j = 0; j < count; ++j) {
             Active& a = act[j];
             const Double2 in = __builtin_convertvector(v, Double2);
-            const Double2 y = a.b0 * in + a.s0;
-            a.s0 = a.b1 * in - a.a1 * y + a.s1;
-            a.s1 = a.b2 * in - a.a2 * y;
+            const Double2 y = tdf2(a.k, a.s0, a.s1, in);
             v = __builtin_convertvector(a.full ? y : in + a.wet * (y - in), Float2);
         }
         left[i] = v[0];

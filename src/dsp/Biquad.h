@@ -9,6 +9,7 @@
 // double state avoids the noise/limit-cycle problems of float state at low fc/fs.
 #include "dsp/BiquadDesign.h"
 #include "dsp/Processor.h"
+#include "dsp/SimdLanes.h"
 
 #include <array>
 #include <cstddef>
@@ -44,25 +45,16 @@ public:
         return y;
     }
 
-    /// A pair of channels, one per SIMD lane.
-    typedef double Double2 __attribute__((vector_size(16)));
-
     /// Filters channels 0 and 1 (spec.channels ≥ 2) at once, one SIMD lane each, calling
     /// `sink(i, y)` with frame i's pair; the state stays in registers for the run. Each lane
     /// sees processSample()'s operations in the same order: bit-identical to it.
     template <class Sink>
     void processStereoSamples(const float* left, const float* right, std::size_t n, Sink&& sink) noexcept
     {
-        const Double2 b0{coeffs_.b0, coeffs_.b0}, b1{coeffs_.b1, coeffs_.b1}, b2{coeffs_.b2, coeffs_.b2};
-        const Double2 a1{coeffs_.a1, coeffs_.a1}, a2{coeffs_.a2, coeffs_.a2};
+        const BiquadLanes k(coeffs_.b0, coeffs_.b1, coeffs_.b2, coeffs_.a1, coeffs_.a2);
         Double2 s0{state_[0][0], state_[1][0]}, s1{state_[0][1], state_[1][1]};
-        for (std::size_t i = 0; i < n; ++i) {
-            const Double2 x{static_cast<double>(left[i]), static_cast<double>(right[i])};
-            const Double2 y = b0 * x + s0;
-            s0 = b1 * x - a1 * y + s1;
-            s1 = b2 * x - a2 * y;
-            sink(i, y);
-        }
+        for (std::size_t i = 0; i < n; ++i)
+            sink(i, tdf2(k, s0, s1, Double2{static_cast<double>(left[i]), static_cast<double>(right[i])}));
         state_[0] = {s0[0], s1[0]};
         state_[1] = {s0[1], s1[1]};
     }

@@ -138,7 +138,6 @@ void Compressor::detectStereo(const float* l, const float* r, std::size_t n, dou
     // smoothers' recursions of the two channels run as one. Every value sees the same
     // operations in the same order as in detect() (0 + a + b, max(max(0, a), b)), so the
     // output is bit-identical (FastPathTest).
-    typedef Biquad::Double2 Double2;
     const bool rms = params_.detector == Detector::Rms;
     const bool linkMax = params_.link == StereoLink::Max;
     const Double2 coef{rmsCoef_, rmsCoef_}, rest{1.0 - rmsCoef_, 1.0 - rmsCoef_};
@@ -178,14 +177,14 @@ void Compressor::process(AudioBuffer& block) noexcept
     const double curveW = std::max(params_.kneeDb, 0.0);
     const double kneeSlope = 1.0 / curveR - 1.0, kneeDiv = curveW > 0.0 ? 2.0 * curveW : 1.0;
     const std::int64_t kneeOn = curveW > 0.0 ? -1 : 0;
-    const auto curve2 = [&](fast::Double2 x) {
-        const fast::Double2 over = x - curveT;
+    const auto curve2 = [&](Double2 x) {
+        const Double2 over = x - curveT;
         const auto below = 2.0 * over < -curveW;
-        const fast::Double2 absOver = over < 0.0 ? -over : over;
+        const Double2 absOver = over < 0.0 ? -over : over;
         const auto inKnee = (2.0 * absOver <= curveW) & kneeOn;
-        const fast::Double2 d = over + curveW / 2.0;
-        const fast::Double2 knee = x + kneeSlope * d * d / kneeDiv;
-        const fast::Double2 above = curveT + over / curveR;
+        const Double2 d = over + curveW / 2.0;
+        const Double2 knee = x + kneeSlope * d * d / kneeDiv;
+        const Double2 above = curveT + over / curveR;
         return below ? x : (inKnee ? knee : above);
     };
 
@@ -206,15 +205,15 @@ void Compressor::process(AudioBuffer& block) noexcept
         // an odd last frame alone, every frame bit-identical to the scalar form.
         std::size_t f = 0;
         for (; f + 2 <= n; f += 2) {
-            fast::Double2 p;
+            Double2 p;
             std::memcpy(&p, linked + f, sizeof p);
             const auto on = p >= kneeStartPower;
             if (!(on[0] | on[1])) {
                 linked[f] = linked[f + 1] = 0.0;
                 continue;
             }
-            const fast::Double2 xG = 3.0102999566398119521 * fast::log2(p < kMinPower ? fast::Double2{kMinPower, kMinPower} : p);
-            const fast::Double2 xL = on ? xG - curve2(xG) : fast::Double2{0.0, 0.0};
+            const Double2 xG = fast::powerToDb(p < kMinPower ? Double2{kMinPower, kMinPower} : p);
+            const Double2 xL = on ? xG - curve2(xG) : Double2{0.0, 0.0};
             std::memcpy(linked + f, &xL, sizeof xL);
         }
         for (; f < n; ++f) {
@@ -263,9 +262,9 @@ void Compressor::process(AudioBuffer& block) noexcept
 
         f = 0;
         for (; f + 2 <= n; f += 2) {
-            fast::Double2 db;
+            Double2 db;
             std::memcpy(&db, gainDb + f, sizeof db);
-            const fast::Double2 g = fast::exp2(db * 0.16609640474436811739); // as fast::dbToGain
+            const Double2 g = fast::dbToGain(db);
             gain[f] = static_cast<float>(g[0]);
             gain[f + 1] = static_cast<float>(g[1]);
         }

@@ -8,6 +8,8 @@
 // relative error < 4e-14. Both are branch-free apart from the range guards, exact enough
 // that a compressor using them is bit-identical in float output to one using libm on
 // all but a few samples per million (a 1-ulp difference).
+#include "dsp/SimdLanes.h"
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -54,8 +56,6 @@ inline double exp2(double y) noexcept
 /// in the same order, so each lane is bit-identical to the scalar function (FastMathTest).
 /// The integer ↔ double steps use exact magic-number conversions (baseline x86-64 has no
 /// packed int64 ↔ double instruction).
-typedef double Double2 __attribute__((vector_size(16)));
-typedef std::uint64_t UInt2 __attribute__((vector_size(16)));
 
 inline Double2 log2(Double2 x) noexcept
 {
@@ -96,5 +96,8 @@ inline double powerToDb(double power) noexcept { return 3.0102999566398119521 * 
 
 /// 10^(db/20): the linear gain of a level in dB.
 inline double dbToGain(double db) noexcept { return exp2(db * 0.16609640474436811739); } // log2(10)/20
+/// powerToDb and dbToGain for two values (SIMD lanes), bit-identical per lane.
+inline Double2 powerToDb(Double2 power) noexcept { return 3.0102999566398119521 * log2(power); }
+inline Double2 dbToGain(Double2 db) noexcept { return exp2(db * 0.16609640474436811739); }
 
 } // namespace mm::fast

@@ -1,5 +1,7 @@
 #include "dsp/LinkwitzRiley.h"
 
+#include "dsp/SimdLanes.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -28,24 +30,8 @@ inline double tick(const SosCoefficients& k, double* z, double x) noexcept
     return y;
 }
 
-// The same section for two channels at once, one SIMD lane each: the operations of
-// tick() per lane in the same order, so bit-identical to it.
-typedef double Double2 __attribute__((vector_size(16)));
-struct Sos2 {
-    Double2 b0, b1, b2, a1, a2;
-    explicit Sos2(const SosCoefficients& k) noexcept
-        : b0{k.b0, k.b0}, b1{k.b1, k.b1}, b2{k.b2, k.b2}, a1{k.a1, k.a1}, a2{k.a2, k.a2}
-    {
-    }
-};
-
-inline Double2 tick2(const Sos2& k, Double2& z0, Double2& z1, Double2 x) noexcept
-{
-    const Double2 y = k.b0 * x + z0;
-    z0 = k.b1 * x - k.a1 * y + z1;
-    z1 = k.b2 * x - k.a2 * y;
-    return y;
-}
+// tick() for two channels at once, one SIMD lane each (bit-identical per lane).
+BiquadLanes lanes(const SosCoefficients& k) noexcept { return {k.b0, k.b1, k.b2, k.a1, k.a2}; }
 
 // Once a block ends, state below 1e-30 (≈ −600 dB) is set to zero so long silence does
 // not decay into denormals, which are slow on x86 (STYLE.md practice 10).
@@ -108,13 +94,13 @@ void LinkwitzRiley::split(AudioBuffer& low, AudioBuffer& high, const AudioBuffer
         Double2 z[8];
         for (int j = 0; j < 8; ++j)
             z[j] = Double2{zl[j], zr[j]};
-        const Sos2 lp(coef_[0]), hp(coef_[1]);
+        const BiquadLanes lp = lanes(coef_[0]), hp = lanes(coef_[1]);
         const float *xl = in.channel(0), *xr = in.channel(1);
         float *lo0 = low.channel(0), *lo1 = low.channel(1), *hi0 = high.channel(0), *hi1 = high.channel(1);
         for (std::size_t i = 0; i < n; ++i) {
             const Double2 v{static_cast<double>(xl[i]), static_cast<double>(xr[i])};
-            const Double2 l = tick2(lp, z[2], z[3], tick2(lp, z[0], z[1], v));
-            const Double2 h = tick2(hp, z[6], z[7], tick2(hp, z[4], z[5], v));
+            const Double2 l = tdf2(lp, z[2], z[3], tdf2(lp, z[0], z[1], v));
+            const Double2 h = tdf2(hp, z[6], z[7], tdf2(hp, z[4], z[5], v));
             lo0[i] = static_cast<float>(l[0]);
             lo1[i] = static_cast<float>(l[1]);
             hi0[i] = static_cast<float>(h[0]);
@@ -156,11 +142,11 @@ void LinkwitzRileyAllpass::process(AudioBuffer& block) noexcept
 {
     const int nch = std::min(block.channels(), channels_);
     if (nch == 2) { // both channels in one pair of lanes
-        const Sos2 k(coef_);
+        const BiquadLanes k = lanes(coef_);
         Double2 z0{state_[0], state_[2]}, z1{state_[1], state_[3]};
         float *l = block.channel(0), *r = block.channel(1);
         for (std::size_t i = 0; i < block.frames(); ++i) {
-            const Double2 y = tick2(k, z0, z1, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])});
+            const Double2 y = tdf2(k, z0, z1, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])});
             l[i] = static_cast<float>(y[0]);
             r[i] = static_cast<float>(y[1]);
         }

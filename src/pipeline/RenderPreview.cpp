@@ -12,7 +12,8 @@
 namespace mm {
 
 RenderPreview::RenderPreview(std::string path, double ceilingDbtp)
-    : path_(std::move(path)), gainDb_(std::min(0.0, kPreviewSourcePeakDbtp - ceilingDbtp))
+    : path_(std::move(path)), gainDb_(std::min(0.0, kPreviewSourcePeakDbtp - ceilingDbtp)),
+      gain_(static_cast<float>(std::pow(10.0, gainDb_ / 20.0)))
 {
     thread_ = std::thread([this] { run(); });
 }
@@ -65,12 +66,11 @@ int RenderPreview::begin(int sampleRate, int channels)
 void RenderPreview::block(const AudioBuffer& audio)
 {
     AudioBuffer copy(std::min(audio.channels(), 2), audio.frames()); // an Opus preview is mono or stereo
-    const auto gain = static_cast<float>(std::pow(10.0, gainDb_ / 20.0));
     for (int c = 0; c < copy.channels(); ++c) {
         const float* x = audio.channel(c);
         float* y = copy.channel(c);
         for (std::size_t i = 0; i < audio.frames(); ++i)
-            y[i] = x[i] * gain;
+            y[i] = x[i] * gain_;
     }
     push({Kind::Block, -1, 0, 0, std::move(copy)});
 }

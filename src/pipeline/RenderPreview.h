@@ -49,6 +49,7 @@ private:
 
     std::string path_;
     double gainDb_;
+    float gain_; ///< gainDb_ as a linear factor
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Item> queue_;

@@ -130,7 +130,7 @@ TEST(KWeightingFastPath, StereoLanesAreBitIdenticalToEachChannelAlone)
         mm::KWeightingFilter fl(coeffs), fr(coeffs), refL(coeffs), refR(coeffs);
         std::size_t pos = 0, checked = 0;
         for (const std::size_t len : {std::size_t{1}, std::size_t{7}, std::size_t{333}, std::size_t{4096}, std::size_t{15563}}) {
-            mm::KWeightingFilter::processStereo(fl, fr, l.data() + pos, r.data() + pos, len, [&](std::size_t i, mm::KDouble2 y) {
+            mm::KWeightingFilter::processStereo(fl, fr, l.data() + pos, r.data() + pos, len, [&](std::size_t i, mm::Double2 y) {
                 ASSERT_EQ(y[0], refL.process(l[pos + i])) << pos + i;
                 ASSERT_EQ(y[1], refR.process(r[pos + i])) << pos + i;
                 ++checked;

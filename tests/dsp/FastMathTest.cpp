@@ -60,12 +60,12 @@ TEST(FastMath, TwoLaneFormsAreBitIdenticalToTheScalarOnes)
         ys.push_back(i % 2 ? y(rng) : y(rng) / 100.0);
     }
     for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
-        const mm::fast::Double2 l = mm::fast::log2(mm::fast::Double2{xs[i], xs[i + 1]});
+        const mm::Double2 l = mm::fast::log2(mm::Double2{xs[i], xs[i + 1]});
         ASSERT_EQ(l[0], mm::fast::log2(xs[i])) << xs[i];
         ASSERT_EQ(l[1], mm::fast::log2(xs[i + 1])) << xs[i + 1];
     }
     for (std::size_t i = 0; i + 1 < ys.size(); ++i) {
-        const mm::fast::Double2 e = mm::fast::exp2(mm::fast::Double2{ys[i], ys[i + 1]});
+        const mm::Double2 e = mm::fast::exp2(mm::Double2{ys[i], ys[i + 1]});
         ASSERT_EQ(e[0], mm::fast::exp2(ys[i])) << ys[i];
         ASSERT_EQ(e[1], mm::fast::exp2(ys[i + 1])) << ys[i + 1];
     }

@@ -302,7 +302,7 @@ TEST(BiquadFastPath, StereoSamplesAreBitIdenticalToProcessSample)
     }
     std::size_t pos = 0, checked = 0;
     for (const std::size_t len : {std::size_t{3}, std::size_t{997}, std::size_t{9000}}) {
-        pair.processStereoSamples(l.data() + pos, r.data() + pos, len, [&](std::size_t i, Biquad::Double2 y) {
+        pair.processStereoSamples(l.data() + pos, r.data() + pos, len, [&](std::size_t i, Double2 y) {
             ASSERT_EQ(y[0], ref.processSample(0, l[pos + i])) << pos + i;
             ASSERT_EQ(y[1], ref.processSample(1, r[pos + i])) << pos + i;
             ++checked;
