@@ -34,6 +34,12 @@ Analyzer::Analyzer(double sampleRate, int channels, AnalyzerOptions options)
     }
     winLen_ = static_cast<std::size_t>(std::lround(0.01 * sampleRate));
     winEnergies_.reserve(static_cast<std::size_t>(options_.expectedFrames > 0 ? options_.expectedFrames / static_cast<std::int64_t>(winLen_) + 2 : 1024));
+    keepEnvelope_ = options_.features && winLen_ > 0;
+    if (keepEnvelope_) {
+        winChannelSum_.assign(static_cast<std::size_t>(std::max(channels, 1)), 0.0);
+        features_.envelopeMeanSquare.reserve(winEnergies_.capacity());
+        features_.envelopePeakPower.reserve(winEnergies_.capacity());
+    }
 }
 
 Analyzer::~Analyzer() = default;
@@ -111,15 +117,39 @@ void Analyzer::trackTransients(const AudioBuffer& block)
         if (channels_ == 2) {
             const float* l = block.channel(0) + i;
             const float* r = block.channel(1) + i;
-            for (std::size_t k = 0; k < len; ++k) {
-                const double e = 0.0 + static_cast<double>(l[k]) * l[k] + static_cast<double>(r[k]) * r[k];
-                sum += e * 0.5;
+            if (keepEnvelope_) {
+                // The compressor-prediction envelope rides along: each channel's sum and
+                // the largest |x|² (the float squares are exact in double, so the
+                // mean's sum is the same double as without them).
+                double sl = winChannelSum_[0], sr = winChannelSum_[1];
+                float pk = winPeak_;
+                for (std::size_t k = 0; k < len; ++k) {
+                    const double el = static_cast<double>(l[k]) * l[k], er = static_cast<double>(r[k]) * r[k];
+                    sum += (0.0 + el + er) * 0.5;
+                    sl += el;
+                    sr += er;
+                    pk = std::max(pk, std::max(std::fabs(l[k]), std::fabs(r[k])));
+                }
+                winChannelSum_[0] = sl;
+                winChannelSum_[1] = sr;
+                winPeak_ = pk;
+            } else {
+                for (std::size_t k = 0; k < len; ++k) {
+                    const double e = 0.0 + static_cast<double>(l[k]) * l[k] + static_cast<double>(r[k]) * r[k];
+                    sum += e * 0.5;
+                }
             }
         } else {
             for (std::size_t k = i; k < i + len; ++k) {
                 double e = 0.0;
-                for (int c = 0; c < channels_; ++c)
-                    e += static_cast<double>(block.channel(c)[k]) * block.channel(c)[k];
+                for (int c = 0; c < channels_; ++c) {
+                    const double ec = static_cast<double>(block.channel(c)[k]) * block.channel(c)[k];
+                    e += ec;
+                    if (keepEnvelope_) {
+                        winChannelSum_[static_cast<std::size_t>(c)] += ec;
+                        winPeak_ = std::max(winPeak_, std::fabs(block.channel(c)[k]));
+                    }
+                }
                 sum += e / channels_;
             }
         }
@@ -129,6 +159,13 @@ void Analyzer::trackTransients(const AudioBuffer& block)
             winEnergies_.push_back(static_cast<float>(winSum_ / static_cast<double>(winLen_)));
             winSum_ = 0.0;
             winFill_ = 0;
+            if (keepEnvelope_) {
+                const double loudest = *std::max_element(winChannelSum_.begin(), winChannelSum_.end());
+                features_.envelopeMeanSquare.push_back(static_cast<float>(loudest / static_cast<double>(winLen_)));
+                features_.envelopePeakPower.push_back(winPeak_ * winPeak_);
+                std::fill(winChannelSum_.begin(), winChannelSum_.end(), 0.0);
+                winPeak_ = 0.0f;
+            }
         }
     }
 }

@@ -58,6 +58,9 @@ private:
     std::size_t winLen_ = 0, winFill_ = 0;
     double winSum_ = 0.0;
     std::vector<float> winEnergies_;
+    bool keepEnvelope_ = false;           ///< features: StemFeatures::envelope*
+    std::vector<double> winChannelSum_;   ///< per channel, the current window's Σx²
+    float winPeak_ = 0.0f;                ///< the current window's largest |x|
     StemFeatures features_;
 };
 

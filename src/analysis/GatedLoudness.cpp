@@ -30,7 +30,6 @@ void GatedLoudness::reset()
     pos_ = seen_ = 0;
     blocks_.clear();
     shortTerm_.clear();
-    allBlocks_.clear();
 }
 
 double GatedLoudness::segmentSum(std::size_t count) const
@@ -50,8 +49,6 @@ void GatedLoudness::addSegment(double energySum)
         const double ms = segmentSum(4) / static_cast<double>(4 * segLen_);
         if (ms >= kAbsGateEnergy)
             blocks_.push_back(ms);
-        if (keepAll_)
-            allBlocks_.push_back(ms);
     }
     if (keepShortTerm_ && seen_ >= 30 && (seen_ - 30) % 10 == 0) {
         const double ms = segmentSum(30) / static_cast<double>(30 * segLen_);
@@ -87,11 +84,6 @@ double GatedLoudness::gatedMean(const std::vector<double>& blocks, double factor
 double GatedLoudness::integratedLufs() const
 {
     return toLufs(gatedMean(blocks_, 1.0));
-}
-
-double GatedLoudness::integratedLufsScaled(double powerFactor) const
-{
-    return toLufs(gatedMean(allBlocks_, powerFactor));
 }
 
 double GatedLoudness::loudnessRangeLu() const

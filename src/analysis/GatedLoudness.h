@@ -30,22 +30,12 @@ public:
     double integratedLufs() const; ///< −inf when no block passes the gates
     double loudnessRangeLu() const; ///< 0 when fewer than two short-term blocks count
 
-    /// Also keep the blocks below the absolute gate (from the next block on), so that
-    /// integratedLufsScaled() can gate the programme again at another level.
-    void keepAllBlocks() { keepAll_ = true; }
-    /// The integrated loudness the programme would read with every sample scaled by
-    /// √powerFactor (a gain): both gates applied anew to the blocks' energies × powerFactor.
-    /// Needs keepAllBlocks(); equals integratedLufs() at 1.
-    double integratedLufsScaled(double powerFactor) const;
-
 private:
     double segmentSum(std::size_t count) const;
     static double gatedMean(const std::vector<double>& blocks, double factor);
 
     std::size_t segLen_ = 4800;
     bool keepShortTerm_ = false;
-    bool keepAll_ = false;
-    std::vector<double> allBlocks_; // every 400 ms block's mean square (keepAllBlocks())
     std::array<double, 30> last_{}; // ring of the last 30 segments' energies
     std::size_t pos_ = 0, seen_ = 0;
     std::vector<double> blocks_, shortTerm_; // mean squares above the absolute gate
@@ -59,10 +49,6 @@ public:
     void prepare(double sampleRate, int channels);
     void process(const AudioBuffer& block);
     double integratedLufs() const { return gated_.integratedLufs(); }
-    /// GatedLoudness::keepAllBlocks / integratedLufsScaled with the scale as a gain in dB:
-    /// the reading of the same programme through a gain, without filtering it again.
-    void keepAllBlocks() { gated_.keepAllBlocks(); }
-    double integratedLufsWithGain(double gainDb) const { return gated_.integratedLufsScaled(std::pow(10.0, gainDb / 10.0)); }
 
 private:
     std::vector<KWeightingFilter> filters_;

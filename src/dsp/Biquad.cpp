@@ -61,6 +61,7 @@ void ParametricEq::prepare(const ProcessSpec& spec)
     state_.assign(kMaxBands * static_cast<std::size_t>(channels_), {0.0, 0.0});
     // One-pole step per sub-block: coef = exp(-T / tau) with T = kSubBlock / fs.
     smoothCoef_ = std::exp(-static_cast<double>(kSubBlock) / (kSmoothingMs * 1e-3 * sampleRate_));
+    updateTargetLogs();
     reset();
 }
 
@@ -75,6 +76,7 @@ void ParametricEq::setBands(std::span<const EqBand> bands) noexcept
 {
     for (std::size_t b = 0; b < kMaxBands; ++b)
         targets_[b] = b < bands.size() ? bands[b] : EqBand{};
+    updateTargetLogs();
     if (jumpNext_) {
         snapToTargets();
         jumpNext_ = false;
@@ -90,6 +92,12 @@ double ParametricEq::targetMagnitudeDb(double freq) const noexcept
     return db;
 }
 
+void ParametricEq::updateTargetLogs() noexcept
+{
+    for (std::size_t b = 0; b < kMaxBands; ++b)
+        targetLogs_[b] = {std::log(std::max(targets_[b].freq, 1.0)), std::log(std::max(targets_[b].q, 0.01))};
+}
+
 void ParametricEq::redesign(Live& live) const noexcept
 {
     live.coeffs = design(live.type, std::exp(live.logFreq), std::exp(live.logQ), live.gainDb, sampleRate_);
@@ -101,8 +109,8 @@ void ParametricEq::snapToTargets() noexcept
         const auto& t = targets_[b];
         auto& l = live_[b];
         l.type = t.type;
-        l.logFreq = std::log(std::max(t.freq, 1.0));
-        l.logQ = std::log(std::max(t.q, 0.01));
+        l.logFreq = targetLogs_[b][0];
+        l.logQ = targetLogs_[b][1];
         l.gainDb = t.gainDb;
         l.wet = t.enabled ? 1.0 : 0.0;
         redesign(l);
@@ -132,15 +140,20 @@ void ParametricEq::advanceSmoothing() noexcept
             // clear its state, so it fades in from rest rather than from stale history.
             for (int c = 0; c < channels_; ++c)
                 state_[b * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(c)] = {0.0, 0.0};
-            l.type = t.type;
-            l.logFreq = std::log(std::max(t.freq, 1.0));
-            l.logQ = std::log(std::max(t.q, 0.01));
-            l.gainDb = t.gainDb;
-            redesign(l);
+            // Redesigned only when its target moved: most bands stay silent for a whole song.
+            const double logFreq = targetLogs_[b][0];
+            const double logQ = targetLogs_[b][1];
+            if (l.type != t.type || l.logFreq != logFreq || l.logQ != logQ || l.gainDb != t.gainDb) {
+                l.type = t.type;
+                l.logFreq = logFreq;
+                l.logQ = logQ;
+                l.gainDb = t.gainDb;
+                redesign(l);
+            }
             continue;
         }
-        bool changed = approach(l.logFreq, std::log(std::max(t.freq, 1.0)), 1e-5);
-        changed |= approach(l.logQ, std::log(std::max(t.q, 0.01)), 1e-5);
+        bool changed = approach(l.logFreq, targetLogs_[b][0], 1e-5);
+        changed |= approach(l.logQ, targetLogs_[b][1], 1e-5);
         changed |= approach(l.gainDb, t.gainDb, 1e-4);
         if (changed)
             redesign(l);

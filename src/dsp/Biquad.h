@@ -107,10 +107,12 @@ private:
     void snapToTargets() noexcept;
     void advanceSmoothing() noexcept;
     void redesign(Live& live) const noexcept;
+    void updateTargetLogs() noexcept;
 
     void processStereo(float* left, float* right, std::size_t start, std::size_t end) noexcept;
 
     std::array<EqBand, kMaxBands> targets_{};
+    std::array<std::array<double, 2>, kMaxBands> targetLogs_{}; ///< log(freq), log(q) of targets_
     std::array<Live, kMaxBands> live_{};
     std::vector<std::array<double, 2>> state_; // [band * channels + channel]
     double sampleRate_ = 48000.0;

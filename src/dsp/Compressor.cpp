@@ -250,10 +250,15 @@ void Compressor::process(AudioBuffer& block) noexcept
                 stats(i, grDb_);
             }
         } else {
+            // Both branches' steps are computed and one is selected, so the chain from one
+            // y_L to the next is a multiply, an add and a select (the comparison runs beside
+            // the multiply). (1 − a)·x_L is the same double as before either way.
+            const double attackIn = 1.0 - attackCoef_, releaseIn = 1.0 - releaseCoef_;
             for (std::size_t i = 0; i < n; ++i) {
                 const double xL = linked[i];
-                const double a = xL > grDb_ ? attackCoef_ : releaseCoef_;
-                grDb_ = a * grDb_ + (1.0 - a) * xL;
+                const double up = attackCoef_ * grDb_ + attackIn * xL;
+                const double down = releaseCoef_ * grDb_ + releaseIn * xL;
+                grDb_ = xL > grDb_ ? up : down;
                 makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
                 gainDb[i] = makeupDb_ - grDb_;
                 stats(i, grDb_);

@@ -197,9 +197,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         std::filesystem::create_directories(std::filesystem::path(options.outDir) / "stems");
     const std::string tempPath = (std::filesystem::path(options.outDir) / ".mix-float.wav").string();
     RenderOutcome outcome;
-    PreFaderCache cache(options.outDir); // the first render keeps each stem's pre-fader signal
     for (int pass = 1; pass <= 2; ++pass) {
-        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool, &cache);
+        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool);
         result.balancePasses = pass;
         std::vector<double> errors;
         for (std::size_t i = 0; i < n; ++i)

@@ -40,6 +40,7 @@ struct StemDecision {
     bool compress = false;
     CompressorParams comp;
     std::string compReason;
+    double compLossDb = 0.0;     ///< loudness the compressor is predicted to take; in gainDb
     double pan = 0.0;            ///< −1 left … +1 right
     std::string panReason;
     bool drumBus = false;
@@ -50,7 +51,8 @@ struct StemDecision {
 /// Loudness change (LU) that a decision's high-pass and EQ will cause, from the stem's
 /// long-term third-octave spectrum weighted by the K-filter of BS.1770: both policies set
 /// the fader to make up for it, so that the stem still lands on its level.
-double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double sampleRate);
+/// `kWeighted` false: the change of plain power (what a compressor's detector sees).
+double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double sampleRate, bool kWeighted = true);
 
 class MixPolicy {
 public:

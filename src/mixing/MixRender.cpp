@@ -15,54 +15,29 @@ namespace {
 struct StemRuntime {
     std::unique_ptr<AudioSource> source;
     std::unique_ptr<StemChain> chain;
-    std::unique_ptr<IntegratedLoudness> post; // null: the loudness comes from the cache's meter
-    double postGainDb = 0.0;                   // … through this fader change
+    std::unique_ptr<IntegratedLoudness> post; // the stem's loudness after its fader
     std::unique_ptr<AudioWriter> exportWriter;
-    std::unique_ptr<AudioWriter> cacheWriter; // pre-fader signal for a later render
-    bool replay = false;                      // source is the cache: pre-fader half skipped
     AudioBuffer in;
     AudioBuffer out[2]; // post-fader output of blocks of even and odd index
 };
 
 } // namespace
 
-PreFaderCache::~PreFaderCache()
-{
-    std::error_code ec;
-    for (const auto& p : paths)
-        std::filesystem::remove(p, ec);
-}
-
 RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
                         const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
-                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, PreFaderCache* cache)
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool)
 {
     const std::size_t n = inputs.size();
-    const bool writeCache = cache && !cache->written;
-    if (writeCache) {
-        cache->paths.clear();
-        for (std::size_t i = 0; i < n; ++i)
-            cache->paths.push_back((std::filesystem::path(cache->folder) / (".prefader-" + std::to_string(i) + ".wav")).string());
-    }
     if (options.progress)
         options.progress("mixing", 0.0);
     std::vector<StemRuntime> rt(n);
     for (std::size_t i = 0; i < n; ++i) {
-        rt[i].replay = cache && cache->written && samePreFader(cache->decisions[i], decisions[i]);
-        rt[i].source = std::make_unique<AudioSource>(rt[i].replay ? cache->paths[i] : inputs[i].path, rate, kMixBlock);
+        rt[i].source = std::make_unique<AudioSource>(inputs[i].path, rate, kMixBlock);
         const int chs = rt[i].source->channels();
-        if (writeCache)
-            rt[i].cacheWriter = std::make_unique<AudioWriter>(cache->paths[i], rate, chs, OutputFormat::Wav32f);
         rt[i].chain = std::make_unique<StemChain>();
         rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
-        if (rt[i].replay && cache->decisions[i].pan == decisions[i].pan && cache->decisions[i].muted == decisions[i].muted) {
-            rt[i].postGainDb = decisions[i].gainDb - cache->decisions[i].gainDb; // muted both times: −inf either way
-        } else {
-            rt[i].post = std::make_unique<IntegratedLoudness>();
-            rt[i].post->prepare(rate, 2);
-            if (writeCache)
-                rt[i].post->keepAllBlocks();
-        }
+        rt[i].post = std::make_unique<IntegratedLoudness>();
+        rt[i].post->prepare(rate, 2);
         rt[i].in.resize(chs, kMixBlock);
         rt[i].out[0].resize(2, kMixBlock);
         rt[i].out[1].resize(2, kMixBlock);
@@ -137,13 +112,8 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                 const std::size_t got = r.source->read(r.in);
                 r.in.setFrames(len);
                 r.in.clearFrom(got);
-                if (!r.replay)
-                    r.chain->processPreFader(r.in);
-                if (r.cacheWriter)
-                    r.cacheWriter->write(r.in);
-                r.chain->processPostFader(o, r.in);
-                if (r.post)
-                    r.post->process(o);
+                r.chain->process(o, r.in);
+                r.post->process(o);
                 if (r.exportWriter)
                     r.exportWriter->write(o);
             });
@@ -157,22 +127,9 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         auto& r = rt[i];
         if (r.exportWriter)
             r.exportWriter->commit();
-        if (r.cacheWriter)
-            r.cacheWriter->commit();
-        out.postLufs.push_back(r.post ? r.post->integratedLufs() : cache->postMeters[i]->integratedLufsWithGain(r.postGainDb));
-        // A replayed stem's compressor did not run: its statistics are the first render's.
-        out.averageGr.push_back(r.replay ? cache->averageGr[i] : r.chain->averageGainReductionDb());
-        out.maxGr.push_back(r.replay ? cache->maxGr[i] : r.chain->maxGainReductionDb());
-        out.reusedStems += r.replay ? 1 : 0;
-    }
-    if (writeCache) {
-        cache->postMeters.clear();
-        for (auto& r : rt)
-            cache->postMeters.push_back(std::move(r.post));
-        cache->decisions = decisions;
-        cache->averageGr = out.averageGr;
-        cache->maxGr = out.maxGr;
-        cache->written = true;
+        out.postLufs.push_back(r.post->integratedLufs());
+        out.averageGr.push_back(r.chain->averageGainReductionDb());
+        out.maxGr.push_back(r.chain->maxGainReductionDb());
     }
     out.mixLufs = mixMeter.result().integratedLufs;
     drumBus.averageGrDb = drumComp.averageGainReductionDb();

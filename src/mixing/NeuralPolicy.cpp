@@ -105,6 +105,12 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             d.eq.push_back(e);
         }
         const double eqChange = eqLoudnessChangeDb(s, d.eq);
+        if (d.compress) {
+            // The compressor now sees the model's EQ: fitted again, and the fader moved by
+            // the change of the loudness it takes.
+            const double oldLoss = d.compLossDb;
+            d.gainDb += fitCompressor(s, d, settings) - oldLoss;
+        }
         const bool userGain = settings.respectUserGains && s.userGainDb;
         const double rel = level[r] - shift;
         if (!userGain) {

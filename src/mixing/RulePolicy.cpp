@@ -3,6 +3,7 @@
 #include "analysis/KWeighting.h"
 #include "analysis/Spectrum.h"
 #include "dsp/BiquadDesign.h"
+#include "mixing/CompressionPrediction.h"
 #include "mixing/ReasonText.h"
 
 #include <algorithm>
@@ -100,25 +101,11 @@ void decideCompression(const std::vector<StemInfo>& stems, const MixSettings& s,
 {
     for (std::size_t i = 0; i < stems.size(); ++i) {
         auto& d = out[i];
-        const auto& rs = s.role(stems[i].role);
-        if (d.muted || !rs.compress || stems[i].features.levelHistogram.empty())
+        if (d.muted || !s.role(stems[i].role).compress || stems[i].features.levelHistogram.empty())
             continue;
-        d.compress = true;
-        d.comp = rs.comp;
-        // Thresholds live on the stem's own (pre-fader) level scale: the chain applies the
-        // fader after the compressor.
-        // Aim below the guardrail: attack/release asymmetry makes the real GR run ~20 % over
-        // the static prediction on sustained material.
-        const double aim = std::min(rs.targetGrDb, s.maxAverageGrDb - 0.75);
-        d.comp.thresholdDb = thresholdForAverageGr(stems[i].features.levelHistogram, rs.comp, aim);
-        d.comp.makeupDb = 0.0; // loudness is set by the fader; the gain stage accounts for GR
-        const double predicted = predictAverageGrDb(stems[i].features.levelHistogram, d.comp);
-        d.compReason = reasonText("ratio %.1f:1, threshold %.1f dBFS from the stem's level statistics: ~%.1f dB average gain reduction",
-                              d.comp.ratio, d.comp.thresholdDb, predicted) +
-                       reasonText(" (attack %.0f ms, release %.0f ms); fader raised %.1f dB to make up for it", d.comp.attackMs,
-                              d.comp.releaseMs, predicted);
-        // The fader was set from the uncompressed loudness: give back the predicted GR.
-        d.gainDb += predicted;
+        // The fader was set from the uncompressed loudness: it gives back what the
+        // compressor takes, weighted by power (the loud parts, where it reduces most).
+        d.gainDb += fitCompressor(stems[i], d, s);
     }
 }
 
@@ -187,7 +174,28 @@ void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecis
 
 } // namespace
 
-double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double fs)
+double fitCompressor(const StemInfo& stem, StemDecision& d, const MixSettings& s)
+{
+    const auto& rs = s.role(stem.role);
+    d.compress = true;
+    d.comp = rs.comp;
+    d.comp.makeupDb = 0.0; // loudness is set by the fader
+    // Thresholds live on the stem's own level scale after its high-pass and EQ (the chain
+    // applies the fader after the compressor); aimed a little below the guardrail.
+    const double fs = stem.metrics.sampleRate > 0 ? stem.metrics.sampleRate : 48000.0;
+    const double shift = filterLoudnessChangeDb(stem, d, fs, false);
+    const double aim = std::min(rs.targetGrDb, s.maxAverageGrDb - 0.75);
+    d.comp.thresholdDb = thresholdForTargetGr(stem.features, rs.comp, aim, shift);
+    const auto predicted = predictCompression(stem.features, d.comp, shift);
+    d.compLossDb = predicted.loudnessLossDb;
+    d.compReason = reasonText("ratio %.1f:1, threshold %.1f dBFS from the stem's levels over time: ~%.1f dB average gain reduction",
+                              d.comp.ratio, d.comp.thresholdDb, predicted.averageGrDb) +
+                   reasonText(" (attack %.0f ms, release %.0f ms); fader raised %.1f dB for the loudness it takes", d.comp.attackMs,
+                              d.comp.releaseMs, predicted.loudnessLossDb);
+    return predicted.loudnessLossDb;
+}
+
+double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double fs, bool kWeighted)
 {
     const auto k = designKWeighting(fs);
     const BiquadCoeffs shelf{k.shelfB[0], k.shelfB[1], k.shelfB[2], k.shelfA[1], k.shelfA[2]};
@@ -199,7 +207,7 @@ double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, doubl
         const double f = centres[b];
         if (f >= 0.45 * fs)
             break;
-        double db = spec[b] + magnitudeDb(shelf, f, fs) + magnitudeDb(rlb, f, fs);
+        double db = spec[b] + (kWeighted ? magnitudeDb(shelf, f, fs) + magnitudeDb(rlb, f, fs) : 0.0);
         const double p = std::pow(10.0, db / 10.0);
         before += p;
         if (d.hpfHz > 0.0)
@@ -254,8 +262,8 @@ std::vector<StemDecision> RulePolicy::decide(const std::vector<StemInfo>& stems,
     }
     decideGains(stems, settings, out);
     decideFilters(stems, settings, out);
-    decideCompression(stems, settings, out);
     addUnmaskingCuts(stems, settings, out);
+    decideCompression(stems, settings, out); // after the EQ, which changes what it sees
     compensateFilters(stems, out);
     decidePans(stems, settings, out);
     return out;

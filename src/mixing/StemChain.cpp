@@ -32,23 +32,6 @@ void StemChain::prepare(double sampleRate, int inputChannels, std::size_t maxBlo
     panner_.setPan(d.pan);
 }
 
-bool samePreFader(const StemDecision& a, const StemDecision& b) noexcept
-{
-    if (a.hpfHz != b.hpfHz || a.compress != b.compress || a.eq.size() != b.eq.size())
-        return false;
-    for (std::size_t k = 0; k < a.eq.size(); ++k) {
-        const EqBand &x = a.eq[k].band, &y = b.eq[k].band;
-        if (x.type != y.type || x.freq != y.freq || x.q != y.q || x.gainDb != y.gainDb || x.enabled != y.enabled)
-            return false;
-    }
-    if (!a.compress)
-        return true;
-    const CompressorParams &p = a.comp, &q = b.comp;
-    return p.thresholdDb == q.thresholdDb && p.ratio == q.ratio && p.kneeDb == q.kneeDb && p.attackMs == q.attackMs &&
-           p.releaseMs == q.releaseMs && p.makeupDb == q.makeupDb && p.detector == q.detector &&
-           p.rmsWindowMs == q.rmsWindowMs && p.sidechainHpHz == q.sidechainHpHz && p.link == q.link;
-}
-
 void StemChain::process(AudioBuffer& out, AudioBuffer& in) noexcept
 {
     processPreFader(in);

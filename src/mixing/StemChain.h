@@ -10,10 +10,6 @@
 
 namespace mm {
 
-/// True when two decisions give the same signal before the fader (high-pass, EQ,
-/// compressor): only fader, pan, mute or bus routing differ.
-bool samePreFader(const StemDecision& a, const StemDecision& b) noexcept;
-
 class StemChain {
 public:
     StemChain() = default;
@@ -24,16 +20,16 @@ public:
     /// Processes in.frames() frames of the stem into the stereo `out` (destination first).
     /// `in` is used as scratch and altered.
     void process(AudioBuffer& out, AudioBuffer& in) noexcept;
-    /// The two halves of process(): high-pass, EQ and compressor in place on `in` (the
-    /// stem's own channels), then fader and pan into the stereo `out`. A second render
-    /// whose stem differs only in fader or pan replays the first half from a cache.
-    void processPreFader(AudioBuffer& in) noexcept;
-    void processPostFader(AudioBuffer& out, AudioBuffer& in) noexcept;
 
     double averageGainReductionDb() const noexcept { return compress_ ? comp_.averageGainReductionDb() : 0.0; }
     double maxGainReductionDb() const noexcept { return compress_ ? comp_.maxGainReductionDb() : 0.0; }
 
 private:
+    /// The two halves of process(): high-pass, EQ and compressor in place on `in` (the
+    /// stem's own channels), then fader and pan into the stereo `out`.
+    void processPreFader(AudioBuffer& in) noexcept;
+    void processPostFader(AudioBuffer& out, AudioBuffer& in) noexcept;
+
     Biquad hpf_;
     bool hpfOn_ = false;
     ParametricEq eq_;
