@@ -234,36 +234,48 @@ void Compressor::process(AudioBuffer& block) noexcept
             belowKnee = linked[i] == 0.0;
         const bool makeupSettled = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget == makeupDb_;
         // The statistics of the smoothed gain reduction y_L ride in the same loops, so
-        // their dependency chains overlap the smoother's.
+        // their dependency chains overlap the smoother's. All loop-carried state lives in
+        // locals: as members, the stores to gainDb[] (which might alias them) made the
+        // compiler load and store each of them every frame, a store-forwarding round trip
+        // on the critical path. Same operations, same order: bit-identical.
+        double gr = grDb_, makeup = makeupDb_, floorEnv = floorEnv_, grSum = grSum_, maxGr = maxGr_;
+        std::size_t grCount = grCount_;
+        const double releaseCoef = releaseCoef_, attackCoef = attackCoef_, makeupCoef = makeupCoef_, floorCoef = floorCoef_;
         const auto stats = [&](std::size_t i, double yL) {
-            floorEnv_ = std::max(inputPeak[i], floorCoef_ * floorEnv_);
-            if (floorEnv_ > floorLin) {
-                grSum_ += yL;
-                ++grCount_;
+            floorEnv = std::max(inputPeak[i], floorCoef * floorEnv);
+            if (floorEnv > floorLin) {
+                grSum += yL;
+                ++grCount;
             }
-            maxGr_ = std::max(maxGr_, yL);
+            maxGr = std::max(maxGr, yL);
         };
         if (belowKnee && makeupSettled) {
             for (std::size_t i = 0; i < n; ++i) {
-                grDb_ = releaseCoef_ * grDb_;
-                gainDb[i] = makeupDb_ - grDb_;
-                stats(i, grDb_);
+                gr = releaseCoef * gr;
+                gainDb[i] = makeup - gr;
+                stats(i, gr);
             }
         } else {
             // Both branches' steps are computed and one is selected, so the chain from one
             // y_L to the next is a multiply, an add and a select (the comparison runs beside
             // the multiply). (1 − a)·x_L is the same double as before either way.
-            const double attackIn = 1.0 - attackCoef_, releaseIn = 1.0 - releaseCoef_;
+            const double attackIn = 1.0 - attackCoef, releaseIn = 1.0 - releaseCoef;
             for (std::size_t i = 0; i < n; ++i) {
                 const double xL = linked[i];
-                const double up = attackCoef_ * grDb_ + attackIn * xL;
-                const double down = releaseCoef_ * grDb_ + releaseIn * xL;
-                grDb_ = xL > grDb_ ? up : down;
-                makeupDb_ = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget;
-                gainDb[i] = makeupDb_ - grDb_;
-                stats(i, grDb_);
+                const double up = attackCoef * gr + attackIn * xL;
+                const double down = releaseCoef * gr + releaseIn * xL;
+                gr = xL > gr ? up : down;
+                makeup = makeupCoef * makeup + (1.0 - makeupCoef) * makeupTarget;
+                gainDb[i] = makeup - gr;
+                stats(i, gr);
             }
         }
+        grDb_ = gr;
+        makeupDb_ = makeup;
+        floorEnv_ = floorEnv;
+        grSum_ = grSum;
+        maxGr_ = maxGr;
+        grCount_ = grCount;
 
         f = 0;
         for (; f + 2 <= n; f += 2) {
