@@ -21,7 +21,8 @@ double toDb(double linear)
 Analyzer::Analyzer(double sampleRate, int channels, AnalyzerOptions options)
     : rate_(sampleRate), channels_(channels), options_(options),
       loudness_(sampleRate, channels, options.truePeak),
-      spectrum_(std::make_unique<SpectrumAnalyzer>(sampleRate, options.features)),
+      spectrum_(std::make_unique<SpectrumAnalyzer>(sampleRate, options.features,
+                                                   options.features ? SpectrumResolution::Stem : SpectrumResolution::Fine)),
       channelSum_(static_cast<std::size_t>(channels), 0.0), clipRun_(static_cast<std::size_t>(channels), 0)
 {
     if (options_.expectedFrames > 0) {

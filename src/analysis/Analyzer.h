@@ -17,7 +17,9 @@ struct AnalyzerOptions {
     /// With truePeak off: the same true peak as libebur128's from Ebur128TruePeak (src/dsp:
     /// its interpolator, computed block-wise, ≈ 10× cheaper). Not for the master's check.
     bool fastTruePeak = false;
-    bool features = false;       ///< keep per-frame band energies etc. for the mixing policy
+    /// Keep per-frame band energies etc. for the mixing policy; the spectrum then runs at
+    /// SpectrumResolution::Stem (analysis/Spectrum.h).
+    bool features = false;
     std::int64_t expectedFrames = 0; ///< sizes the waveform buckets; 0 = no waveform
 };
 

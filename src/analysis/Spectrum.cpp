@@ -31,12 +31,13 @@ const std::array<const char*, kMixBands>& mixBandNames()
     return names;
 }
 
-SpectrumAnalyzer::SpectrumAnalyzer(double sampleRate, bool keepFrames)
+SpectrumAnalyzer::SpectrumAnalyzer(double sampleRate, bool keepFrames, SpectrumResolution resolution)
     : rate_(sampleRate), keepFrames_(keepFrames)
 {
-    // ~3 Hz resolution: the 20 Hz third-octave band is 4.6 Hz wide.
-    n_ = sampleRate > 60000 ? 32768 : 16384;
-    hop_ = n_ / 2;
+    // Fine: ~3 Hz resolution (the 20 Hz third-octave band is 4.6 Hz wide), 50 % overlap.
+    // Stem: half the frame, no overlap: the same hop, so the same frame period.
+    hop_ = sampleRate > 60000 ? 16384 : 8192;
+    n_ = resolution == SpectrumResolution::Fine ? 2 * hop_ : hop_;
     cfg_ = kiss_fftr_alloc(static_cast<int>(n_), 0, nullptr, nullptr);
     window_.resize(n_);
     double sumSq = 0.0;

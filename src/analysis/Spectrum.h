@@ -1,7 +1,13 @@
 #pragma once
-// Long-term spectrum by Welch's method (Hann window, 50 % overlap, KissFFT) of the
-// mid signal (L+R)/2, reported in the 31 ISO 266 third-octave bands from 20 Hz to 20 kHz
-// and, per frame, in eight broad mixing bands (the features the mixing policy reads).
+// Long-term spectrum by Welch's method (Hann window, KissFFT) of the mid signal (L+R)/2,
+// reported in the 31 ISO 266 third-octave bands from 20 Hz to 20 kHz and, per frame, in
+// eight broad mixing bands (the features the mixing policy reads).
+// Two resolutions, one frame period (8192 frames at 48 kHz, 170 ms):
+//   Fine  16384-point frames, 50 % overlap, 2.9 Hz bins: mixes and masters (the report's
+//         spectra, tone matching), where the 20-31.5 Hz third octaves must be resolved;
+//   Stem  8192-point frames, no overlap, 5.9 Hz bins: stem features, where the policy
+//         reads eight broad bands and the third octaves only as a whole (filter losses).
+//         Under half the cost: the stems are 12× the audio of the mix.
 #include "core/AudioBuffer.h"
 
 #include <array>
@@ -22,9 +28,11 @@ const std::array<const char*, kMixBands>& mixBandNames();
 
 using BandFrame = std::array<float, kMixBands>; ///< mean-square per band, one frame
 
+enum class SpectrumResolution { Fine, Stem };
+
 class SpectrumAnalyzer {
 public:
-    explicit SpectrumAnalyzer(double sampleRate, bool keepFrames = false);
+    explicit SpectrumAnalyzer(double sampleRate, bool keepFrames = false, SpectrumResolution resolution = SpectrumResolution::Fine);
     ~SpectrumAnalyzer();
     SpectrumAnalyzer(const SpectrumAnalyzer&) = delete;
     SpectrumAnalyzer& operator=(const SpectrumAnalyzer&) = delete;
