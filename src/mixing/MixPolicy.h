@@ -54,6 +54,11 @@ struct StemDecision {
 /// `kWeighted` false: the change of plain power (what a compressor's detector sees).
 double filterLoudnessChangeDb(const StemInfo& stem, const StemDecision& d, double sampleRate, bool kWeighted = true);
 
+/// Loudness change (LU) of a stem's pan: 0 for a mono stem (constant-power law); for a
+/// stereo stem, the balance law's (dsp/Panner.h) 10·log10((g_L² + g_R²) / 2), taking its
+/// channels as equally loud (the stereo stems a policy pans are near-mono): −1.1 dB at ±0.3.
+double panLoudnessChangeDb(const StemInfo& stem, double pan);
+
 class MixPolicy {
 public:
     virtual ~MixPolicy() = default;

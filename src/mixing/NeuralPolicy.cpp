@@ -125,6 +125,7 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             d.expectedRelativeLu = rel;
         }
         if (!(settings.respectUserGains && s.userPan)) {
+            const double rulesPanChange = panLoudnessChangeDb(s, d.pan); // in the rules' fader
             const bool mono = s.metrics.channels == 1 || s.metrics.widthPct < 5.0;
             if (mono) {
                 d.pan = p.pan;
@@ -132,6 +133,12 @@ std::vector<StemDecision> NeuralPolicy::decide(const std::vector<StemInfo>& stem
             } else {
                 d.pan = 0.0;
                 d.panReason = reasonText("centre: already stereo (width %.0f %%), its own image kept", s.metrics.widthPct);
+            }
+            const double panChange = panLoudnessChangeDb(s, d.pan);
+            if (!userGain) {
+                d.gainDb -= panChange - rulesPanChange;
+                if (std::fabs(panChange) >= 0.05)
+                    d.gainReason += reasonText("; %+.1f dB more for the balance pan of a stereo stem", -panChange);
             }
         }
     }

@@ -3,6 +3,7 @@
 #include "analysis/KWeighting.h"
 #include "analysis/Spectrum.h"
 #include "dsp/BiquadDesign.h"
+#include "dsp/Panner.h"
 #include "mixing/CompressionPrediction.h"
 #include "mixing/ReasonText.h"
 
@@ -157,6 +158,20 @@ void decidePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::v
     }
 }
 
+void compensatePans(const std::vector<StemInfo>& stems, const MixSettings& s, std::vector<StemDecision>& out)
+{
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        auto& d = out[i];
+        if (d.muted || (s.respectUserGains && stems[i].userGainDb))
+            continue;
+        const double change = panLoudnessChangeDb(stems[i], d.pan);
+        if (std::fabs(change) >= 0.05) {
+            d.gainDb -= change;
+            d.gainReason += reasonText("; %+.1f dB more for the balance pan of a stereo stem (%.1f LU)", -change, change);
+        }
+    }
+}
+
 void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecision>& out)
 {
     for (std::size_t i = 0; i < stems.size(); ++i) {
@@ -173,6 +188,14 @@ void compensateFilters(const std::vector<StemInfo>& stems, std::vector<StemDecis
 }
 
 } // namespace
+
+double panLoudnessChangeDb(const StemInfo& stem, double pan)
+{
+    if (stem.metrics.channels != 2)
+        return 0.0;
+    const PanGains g = balanceGains(pan);
+    return 10.0 * std::log10(std::max(1e-12, (g.left * g.left + g.right * g.right) / 2.0));
+}
 
 double fitCompressor(const StemInfo& stem, StemDecision& d, const MixSettings& s)
 {
@@ -266,6 +289,7 @@ std::vector<StemDecision> RulePolicy::decide(const std::vector<StemInfo>& stems,
     decideCompression(stems, settings, out); // after the EQ, which changes what it sees
     compensateFilters(stems, out);
     decidePans(stems, settings, out);
+    compensatePans(stems, settings, out);
     return out;
 }
 

@@ -84,3 +84,31 @@ TEST(StemChain, HardPanAndMuteAndStereoBalance)
     const auto muted = runChain(sine(48000, 2, 0.5, 500, -10), m);
     EXPECT_LT(rmsDb(muted, 0, 0), -150.0);
 }
+
+TEST(StemChain, BalancePanLossOfAStereoStemIsWhatThePolicyMakesUpFor)
+{
+    // A near-mono stereo stem panned with the balance law loses power (−1.1 dB at ±0.3);
+    // panLoudnessChangeDb predicts it, and a fader of minus that brings the stem's power
+    // (Σ over channels, as BS.1770 sums them) back to the centred stem's within 0.02 dB.
+    StemInfo stereo;
+    stereo.metrics.channels = 2;
+    StemInfo mono;
+    mono.metrics.channels = 1;
+    EXPECT_NEAR(panLoudnessChangeDb(stereo, 0.0), 0.0, 1e-12);
+    EXPECT_NEAR(panLoudnessChangeDb(stereo, 0.3), panLoudnessChangeDb(stereo, -0.3), 1e-12);
+    EXPECT_NEAR(panLoudnessChangeDb(mono, 0.5), 0.0, 1e-12); // constant-power law
+    const auto x = sine(48000, 2, 1.0, 440, -10);
+    const auto power = [](const AudioBuffer& b) {
+        return 10 * std::log10(std::pow(10.0, rmsDb(b, 0, 9600) / 10) + std::pow(10.0, rmsDb(b, 1, 9600) / 10));
+    };
+    const double centred = power(runChain(x, StemDecision{}));
+    for (const double pan : {-0.3, 0.5, -1.0}) {
+        StemDecision d;
+        d.pan = pan;
+        const double loss = panLoudnessChangeDb(stereo, pan);
+        EXPECT_NEAR(power(runChain(x, d)) - centred, loss, 0.02) << pan;
+        d.gainDb = -loss;
+        EXPECT_NEAR(power(runChain(x, d)), centred, 0.02) << pan;
+    }
+    EXPECT_LT(panLoudnessChangeDb(stereo, 0.3), -1.0);
+}
