@@ -74,20 +74,27 @@ AudioBuffer swelling(double seconds)
     return x;
 }
 
-StemFeatures featuresOf(const AudioBuffer& x)
+/// Calls `f` on x in blocks of kBlock frames (copies, as a stream would deliver them).
+template <typename F>
+void inBlocks(const AudioBuffer& x, F&& f)
 {
-    AnalyzerOptions o;
-    o.features = true;
-    o.expectedFrames = static_cast<std::int64_t>(x.frames());
-    Analyzer a(kFs, x.channels(), o);
     AudioBuffer block(x.channels(), kBlock);
     for (std::size_t pos = 0; pos < x.frames(); pos += kBlock) {
         const std::size_t n = std::min(kBlock, x.frames() - pos);
         block.setFrames(n);
         for (int c = 0; c < x.channels(); ++c)
             std::copy(x.channel(c) + pos, x.channel(c) + pos + n, block.channel(c));
-        a.process(block);
+        f(block);
     }
+}
+
+StemFeatures featuresOf(const AudioBuffer& x)
+{
+    AnalyzerOptions o;
+    o.features = true;
+    o.expectedFrames = static_cast<std::int64_t>(x.frames());
+    Analyzer a(kFs, x.channels(), o);
+    inBlocks(x, [&](const AudioBuffer& b) { a.process(b); });
     a.finish();
     return a.features();
 }
@@ -104,16 +111,11 @@ Measured compress(const AudioBuffer& x, const CompressorParams& p)
     IntegratedLoudness before, after;
     before.prepare(kFs, x.channels());
     after.prepare(kFs, x.channels());
-    AudioBuffer block(x.channels(), kBlock);
-    for (std::size_t pos = 0; pos < x.frames(); pos += kBlock) {
-        const std::size_t n = std::min(kBlock, x.frames() - pos);
-        block.setFrames(n);
-        for (int c = 0; c < x.channels(); ++c)
-            std::copy(x.channel(c) + pos, x.channel(c) + pos + n, block.channel(c));
-        before.process(block);
-        comp.process(block);
-        after.process(block);
-    }
+    inBlocks(x, [&](AudioBuffer& b) {
+        before.process(b);
+        comp.process(b);
+        after.process(b);
+    });
     return {comp.averageGainReductionDb(), before.integratedLufs() - after.integratedLufs()};
 }
 
