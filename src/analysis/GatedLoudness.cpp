@@ -57,15 +57,15 @@ void GatedLoudness::addSegment(double energySum)
     }
 }
 
-double GatedLoudness::gatedMean(const std::vector<double>& blocks, double factor)
+double GatedLoudness::gatedMean(const std::vector<double>& blocks)
 {
-    // The absolute gate on blocks × factor (blocks_ holds only those above it already:
-    // factor 1 there, and the test is then true for each), then the relative gate.
+    // The absolute gate (blocks_ holds only blocks above it already, so the test is true
+    // for each), then the relative gate.
     double sum = 0.0;
     std::size_t kept = 0;
     for (double b : blocks)
-        if (b * factor >= kAbsGateEnergy) {
-            sum += b * factor;
+        if (b >= kAbsGateEnergy) {
+            sum += b;
             ++kept;
         }
     if (kept == 0)
@@ -74,8 +74,8 @@ double GatedLoudness::gatedMean(const std::vector<double>& blocks, double factor
     double gated = 0.0;
     std::size_t count = 0;
     for (double b : blocks)
-        if (b * factor >= kAbsGateEnergy && b * factor >= relative) {
-            gated += b * factor;
+        if (b >= kAbsGateEnergy && b >= relative) {
+            gated += b;
             ++count;
         }
     return count > 0 ? gated / static_cast<double>(count) : 0.0;
@@ -83,7 +83,7 @@ double GatedLoudness::gatedMean(const std::vector<double>& blocks, double factor
 
 double GatedLoudness::integratedLufs() const
 {
-    return toLufs(gatedMean(blocks_, 1.0));
+    return toLufs(gatedMean(blocks_));
 }
 
 double GatedLoudness::loudnessRangeLu() const

@@ -32,7 +32,7 @@ public:
 
 private:
     double segmentSum(std::size_t count) const;
-    static double gatedMean(const std::vector<double>& blocks, double factor);
+    static double gatedMean(const std::vector<double>& blocks);
 
     std::size_t segLen_ = 4800;
     bool keepShortTerm_ = false;
