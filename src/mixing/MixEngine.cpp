@@ -206,9 +206,10 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
                 errors.push_back(decisions[i].expectedRelativeLu - (outcome.postLufs[i] - outcome.mixLufs));
         if (errors.empty() || pass == 2 || !std::isfinite(outcome.mixLufs))
             break;
-        // Compressors that ran over the guardrail: the static prediction under-reads on
-        // some material (attack/release asymmetry). GR ≈ (level − threshold)·(1 − 1/ratio),
-        // so raise the threshold by the excess over the aim, and take back as much fader.
+        // Compressors that ran over the guardrail: the policy's prediction can under-read
+        // (peak detectors on steady or noise-like material, CompressionPrediction.h).
+        // GR ≈ (level − threshold)·(1 − 1/ratio), so raise the threshold by the excess over
+        // the aim, and take back as much fader.
         bool changed = false;
         const double aimGr = settings.maxAverageGrDb - 1.0;
         for (std::size_t i = 0; i < n; ++i) {
