@@ -5,6 +5,9 @@
 // Counter x_realtime = seconds of audio processed per second of CPU time of the benchmark thread.
 #include "BenchSignal.h"
 
+#include "analysis/GatedLoudness.h"
+#include "analysis/SlidingLoudness.h"
+
 #include "dsp/Biquad.h"
 #include "dsp/Compressor.h"
 #include "dsp/FirConvolver.h"
@@ -109,6 +112,26 @@ void BM_Compressor(benchmark::State& state)
     runBlocks(state, [&](AudioBuffer& b) { comp.process(b); });
 }
 BENCHMARK(BM_Compressor)->ArgName("rms_hp")->Arg(0)->Arg(1);
+
+// The analysis' loudness paths: K-weighting plus the 400 ms / 3 s sliding windows (every
+// stem and the mix), and K-weighting plus 100 ms gating blocks (each stem after its fader).
+void BM_SlidingLoudness(benchmark::State& state)
+{
+    SlidingLoudness meter;
+    meter.prepare(kRate, kChannels);
+    runBlocks(state, [&](AudioBuffer& b) { meter.process(b); });
+    benchmark::DoNotOptimize(meter.maxMomentaryLufs());
+}
+BENCHMARK(BM_SlidingLoudness);
+
+void BM_IntegratedLoudness(benchmark::State& state)
+{
+    IntegratedLoudness meter;
+    meter.prepare(kRate, kChannels);
+    runBlocks(state, [&](AudioBuffer& b) { meter.process(b); });
+    benchmark::DoNotOptimize(meter.integratedLufs());
+}
+BENCHMARK(BM_IntegratedLoudness);
 
 void BM_TruePeakMeter(benchmark::State& state)
 {

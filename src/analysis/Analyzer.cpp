@@ -1,9 +1,11 @@
 #include "analysis/Analyzer.h"
 
 #include "core/AudioSource.h"
+#include "dsp/SimdLanes.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace mm {
@@ -55,43 +57,145 @@ void Analyzer::process(const AudioBuffer& block)
         fastPeak_->process(block);
     stereo_.process(block);
     spectrum_->process(block);
+    if (channels_ == 2)
+        processStereo(block.channel(0), block.channel(1), n);
+    else
+        processChannels(block);
+    frames_ += static_cast<std::int64_t>(n);
+}
+
+namespace {
+
+constexpr float kClipLevel = 0.999f;
+
+struct RunStats {
+    double energyL = 0.0, energyR = 0.0, sumL = 0.0, sumR = 0.0;
+    float peak = 0.0f;
+};
+
+// Σl², Σr², Σl, Σr and the largest |l|, |r| of a run, four frames per step: each sum runs
+// in four independent lanes (two pairs), so its adds pipeline instead of each waiting on
+// the one before.
+RunStats stereoRun(const float* l, const float* r, std::size_t n) noexcept
+{
+    Double2 el0{}, el1{}, er0{}, er1{}, sl0{}, sl1{}, sr0{}, sr1{};
+    Float4 pk{};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        Float4 a, b;
+        std::memcpy(&a, l + i, sizeof a);
+        std::memcpy(&b, r + i, sizeof b);
+        pk = max4(pk, max4(abs4(a), abs4(b)));
+        const Double2 a0{a[0], a[1]}, a1{a[2], a[3]}, b0{b[0], b[1]}, b1{b[2], b[3]};
+        el0 += a0 * a0;
+        el1 += a1 * a1;
+        er0 += b0 * b0;
+        er1 += b1 * b1;
+        sl0 += a0;
+        sl1 += a1;
+        sr0 += b0;
+        sr1 += b1;
+    }
+    float peak = std::max(std::max(pk[0], pk[1]), std::max(pk[2], pk[3]));
+    for (; i < n; ++i) {
+        const double a = l[i], b = r[i];
+        el0[0] += a * a;
+        er0[0] += b * b;
+        sl0[0] += a;
+        sr0[0] += b;
+        peak = std::max(peak, std::max(std::fabs(l[i]), std::fabs(r[i])));
+    }
+    const Double2 el = el0 + el1, er = er0 + er1, sl = sl0 + sl1, sr = sr0 + sr1;
+    return {el[0] + el[1], er[0] + er[1], sl[0] + sl[1], sr[0] + sr[1], peak};
+}
+
+} // namespace
+
+void Analyzer::processStereo(const float* l, const float* r, std::size_t n)
+{
+    // In runs that end where a 10 ms window or a waveform bucket does, so the per-frame
+    // loop carries no counters.
+    float blockPeak = 0.0f;
+    for (std::size_t i = 0; i < n;) {
+        std::size_t len = n - i;
+        if (winLen_ > 0)
+            len = std::min(len, winLen_ - winFill_);
+        if (bucketLen_ > 0)
+            len = std::min(len, static_cast<std::size_t>(bucketLen_ - bucketFill_));
+        const RunStats s = stereoRun(l + i, r + i, len);
+        i += len;
+        channelSum_[0] += s.sumL;
+        channelSum_[1] += s.sumR;
+        sumSq_ += s.energyL + s.energyR;
+        blockPeak = std::max(blockPeak, s.peak);
+        if (bucketLen_ > 0) {
+            bucketPeak_ = std::max(bucketPeak_, s.peak);
+            if ((bucketFill_ += static_cast<std::int64_t>(len)) == bucketLen_) {
+                waveform_.push_back(bucketPeak_);
+                bucketPeak_ = 0.0f;
+                bucketFill_ = 0;
+            }
+        }
+        if (winLen_ > 0) {
+            winSum_ += (s.energyL + s.energyR) * 0.5; // the mean over the two channels
+            if (keepEnvelope_) {
+                winChannelSum_[0] += s.energyL;
+                winChannelSum_[1] += s.energyR;
+            }
+            winPeak_ = std::max(winPeak_, s.peak);
+            if ((winFill_ += len) == winLen_)
+                closeWindow();
+        }
+    }
+    peak_ = std::max(peak_, static_cast<double>(blockPeak));
+    if (blockPeak >= kClipLevel) {
+        countClips(0, l, n);
+        countClips(1, r, n);
+    } else {
+        clipRun_[0] = clipRun_[1] = 0; // every sample below the clip level ends a run
+    }
+}
+
+void Analyzer::countClips(int channel, const float* x, std::size_t n)
+{
+    int run = clipRun_[static_cast<std::size_t>(channel)];
+    for (std::size_t i = 0; i < n; ++i) {
+        if (std::fabs(x[i]) >= kClipLevel) {
+            if (++run == 3)
+                clipped_ += 3;
+            else if (run > 3)
+                ++clipped_;
+        } else {
+            run = 0;
+        }
+    }
+    clipRun_[static_cast<std::size_t>(channel)] = run;
+}
+
+void Analyzer::processChannels(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
     for (int c = 0; c < channels_; ++c) {
         const float* x = block.channel(c);
         double sum = 0.0, sq = 0.0;
         float peak = 0.0f;
-        int run = clipRun_[static_cast<std::size_t>(c)];
         for (std::size_t i = 0; i < n; ++i) {
-            const float a = std::fabs(x[i]);
-            peak = std::max(peak, a);
+            peak = std::max(peak, std::fabs(x[i]));
             sum += x[i];
             sq += static_cast<double>(x[i]) * x[i];
-            if (a >= 0.999f) {
-                if (++run == 3)
-                    clipped_ += 3;
-                else if (run > 3)
-                    ++clipped_;
-            } else {
-                run = 0;
-            }
         }
-        clipRun_[static_cast<std::size_t>(c)] = run;
+        countClips(c, x, n);
         peak_ = std::max(peak_, static_cast<double>(peak));
         sumSq_ += sq;
         channelSum_[static_cast<std::size_t>(c)] += sum;
     }
     if (bucketLen_ > 0) {
-        // In runs up to the end of the current bucket (no counter per frame).
-        const float* x0 = block.channel(0);
-        const float* x1 = channels_ > 1 ? block.channel(1) : nullptr;
         for (std::size_t i = 0; i < n;) {
             const auto len = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n - i), bucketLen_ - bucketFill_));
             float peak = bucketPeak_;
-            for (std::size_t k = i; k < i + len; ++k) {
-                float a = std::fabs(x0[k]);
-                if (x1)
-                    a = std::max(a, std::fabs(x1[k]));
-                peak = std::max(peak, a);
-            }
+            for (std::size_t k = i; k < i + len; ++k)
+                for (int c = 0; c < channels_; ++c)
+                    peak = std::max(peak, std::fabs(block.channel(c)[k]));
             bucketPeak_ = peak;
             i += len;
             if ((bucketFill_ += static_cast<std::int64_t>(len)) == bucketLen_) {
@@ -102,73 +206,47 @@ void Analyzer::process(const AudioBuffer& block)
         }
     }
     trackTransients(block);
-    frames_ += static_cast<std::int64_t>(n);
 }
 
 void Analyzer::trackTransients(const AudioBuffer& block)
 {
-    // In runs up to the end of the current 10 ms window; the mean over two channels as a
-    // product with 0.5 (the same double as the division by 2).
+    // In runs up to the end of the current 10 ms window.
     const std::size_t n = block.frames();
     if (winLen_ == 0)
         return;
     for (std::size_t i = 0; i < n;) {
         const std::size_t len = std::min(n - i, winLen_ - winFill_);
         double sum = winSum_;
-        if (channels_ == 2) {
-            const float* l = block.channel(0) + i;
-            const float* r = block.channel(1) + i;
-            if (keepEnvelope_) {
-                // The compressor-prediction envelope rides along: each channel's sum and
-                // the largest |x|² (the float squares are exact in double, so the
-                // mean's sum is the same double as without them).
-                double sl = winChannelSum_[0], sr = winChannelSum_[1];
-                float pk = winPeak_;
-                for (std::size_t k = 0; k < len; ++k) {
-                    const double el = static_cast<double>(l[k]) * l[k], er = static_cast<double>(r[k]) * r[k];
-                    sum += (0.0 + el + er) * 0.5;
-                    sl += el;
-                    sr += er;
-                    pk = std::max(pk, std::max(std::fabs(l[k]), std::fabs(r[k])));
-                }
-                winChannelSum_[0] = sl;
-                winChannelSum_[1] = sr;
-                winPeak_ = pk;
-            } else {
-                for (std::size_t k = 0; k < len; ++k) {
-                    const double e = 0.0 + static_cast<double>(l[k]) * l[k] + static_cast<double>(r[k]) * r[k];
-                    sum += e * 0.5;
-                }
+        for (std::size_t k = i; k < i + len; ++k) {
+            double e = 0.0;
+            for (int c = 0; c < channels_; ++c) {
+                const double ec = static_cast<double>(block.channel(c)[k]) * block.channel(c)[k];
+                e += ec;
+                if (keepEnvelope_)
+                    winChannelSum_[static_cast<std::size_t>(c)] += ec;
+                winPeak_ = std::max(winPeak_, std::fabs(block.channel(c)[k]));
             }
-        } else {
-            for (std::size_t k = i; k < i + len; ++k) {
-                double e = 0.0;
-                for (int c = 0; c < channels_; ++c) {
-                    const double ec = static_cast<double>(block.channel(c)[k]) * block.channel(c)[k];
-                    e += ec;
-                    if (keepEnvelope_) {
-                        winChannelSum_[static_cast<std::size_t>(c)] += ec;
-                        winPeak_ = std::max(winPeak_, std::fabs(block.channel(c)[k]));
-                    }
-                }
-                sum += e / channels_;
-            }
+            sum += e / channels_;
         }
         winSum_ = sum;
         i += len;
-        if ((winFill_ += len) == winLen_) {
-            winEnergies_.push_back(static_cast<float>(winSum_ / static_cast<double>(winLen_)));
-            winSum_ = 0.0;
-            winFill_ = 0;
-            if (keepEnvelope_) {
-                const double loudest = *std::max_element(winChannelSum_.begin(), winChannelSum_.end());
-                features_.envelopeMeanSquare.push_back(static_cast<float>(loudest / static_cast<double>(winLen_)));
-                features_.envelopePeakPower.push_back(winPeak_ * winPeak_);
-                std::fill(winChannelSum_.begin(), winChannelSum_.end(), 0.0);
-                winPeak_ = 0.0f;
-            }
-        }
+        if ((winFill_ += len) == winLen_)
+            closeWindow();
     }
+}
+
+void Analyzer::closeWindow()
+{
+    winEnergies_.push_back(static_cast<float>(winSum_ / static_cast<double>(winLen_)));
+    winSum_ = 0.0;
+    winFill_ = 0;
+    if (keepEnvelope_) {
+        const double loudest = *std::max_element(winChannelSum_.begin(), winChannelSum_.end());
+        features_.envelopeMeanSquare.push_back(static_cast<float>(loudest / static_cast<double>(winLen_)));
+        features_.envelopePeakPower.push_back(winPeak_ * winPeak_);
+        std::fill(winChannelSum_.begin(), winChannelSum_.end(), 0.0);
+    }
+    winPeak_ = 0.0f;
 }
 
 AudioMetrics Analyzer::finish()

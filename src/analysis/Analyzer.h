@@ -37,7 +37,15 @@ public:
     const StemFeatures& features() const { return features_; }
 
 private:
+    /// Stereo blocks: sample statistics, waveform and 10 ms windows in one pass.
+    void processStereo(const float* l, const float* r, std::size_t n);
+    /// Other channel counts: the same figures, channel by channel.
+    void processChannels(const AudioBuffer& block);
     void trackTransients(const AudioBuffer& block);
+    /// Stores the finished 10 ms window (energy, envelope) and starts the next.
+    void closeWindow();
+    /// Counts clipped samples (runs of ≥ 3 at |x| ≥ 0.999) of one channel.
+    void countClips(int channel, const float* x, std::size_t n);
 
     double rate_;
     int channels_;

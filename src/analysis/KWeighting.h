@@ -12,24 +12,28 @@ namespace mm {
 
 struct KWeightingCoeffs {
     std::array<double, 3> shelfB, shelfA; ///< pre-filter, a[0] = 1
-    std::array<double, 3> hpB, hpA;       ///< RLB high-pass, a[0] = 1
+    std::array<double, 3> hpB, hpA;       ///< RLB high-pass, a[0] = 1; b = {1, −2, 1} always
 };
 
 KWeightingCoeffs designKWeighting(double sampleRate);
 
-/// One channel of K-weighting, direct form II transposed, double state.
+/// One channel of K-weighting, direct form I, double state. The coefficients never change,
+/// so the form that suits time-varying filters (TDF-II) buys nothing here, while direct
+/// form I puts only a multiply and a subtraction between one output and the next
+/// (y = (b0 x + b1 x1 + b2 x2 − a2 y2) − a1 y1): the loudness meters, which run this over
+/// every stem twice, are bound by that chain. In double, the form's rounding noise
+/// (amplified ≈ 1/(1 − r)² ≈ 4e4 by the high-pass poles at r ≈ 0.995) stays below 1e-11.
 class KWeightingFilter {
 public:
     explicit KWeightingFilter(const KWeightingCoeffs& c = designKWeighting(48000.0)) : c_(c) {}
-    void reset() noexcept { s1_ = s2_ = h1_ = h2_ = 0.0; }
+    void reset() noexcept { x1_ = x2_ = y1_ = y2_ = z1_ = z2_ = 0.0; }
     double process(double x) noexcept
     {
-        const double y = c_.shelfB[0] * x + s1_;
-        s1_ = c_.shelfB[1] * x - c_.shelfA[1] * y + s2_;
-        s2_ = c_.shelfB[2] * x - c_.shelfA[2] * y;
-        const double z = c_.hpB[0] * y + h1_;
-        h1_ = c_.hpB[1] * y - c_.hpA[1] * z + h2_;
-        h2_ = c_.hpB[2] * y - c_.hpA[2] * z;
+        const double y = (((c_.shelfB[0] * x + c_.shelfB[1] * x1_) + c_.shelfB[2] * x2_) - c_.shelfA[2] * y2_) - c_.shelfA[1] * y1_;
+        const double z = (((y - 2.0 * y1_) + y2_) - c_.hpA[2] * z2_) - c_.hpA[1] * z1_; // hpB = {1, −2, 1}
+        x2_ = x1_, x1_ = x;
+        y2_ = y1_, y1_ = y;
+        z2_ = z1_, z1_ = z;
         return z;
     }
 
@@ -44,7 +48,9 @@ public:
 
 private:
     KWeightingCoeffs c_;
-    double s1_ = 0, s2_ = 0, h1_ = 0, h2_ = 0;
+    double x1_ = 0, x2_ = 0; // pre-filter input history
+    double y1_ = 0, y2_ = 0; // pre-filter output = high-pass input history
+    double z1_ = 0, z2_ = 0; // high-pass output history
 };
 
 template <class Sink>
@@ -52,13 +58,23 @@ void KWeightingFilter::processStereo(KWeightingFilter& left, KWeightingFilter& r
                                      std::size_t n, Sink&& sink) noexcept
 {
     const KWeightingCoeffs& c = left.c_; // both channels of a meter share one design
-    const BiquadLanes shelf(c.shelfB[0], c.shelfB[1], c.shelfB[2], c.shelfA[1], c.shelfA[2]);
-    const BiquadLanes hp(c.hpB[0], c.hpB[1], c.hpB[2], c.hpA[1], c.hpA[2]);
-    Double2 s1{left.s1_, right.s1_}, s2{left.s2_, right.s2_}, h1{left.h1_, right.h1_}, h2{left.h2_, right.h2_};
-    for (std::size_t i = 0; i < n; ++i)
-        sink(i, tdf2(hp, h1, h2, tdf2(shelf, s1, s2, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])})));
-    left.s1_ = s1[0], left.s2_ = s2[0], left.h1_ = h1[0], left.h2_ = h2[0];
-    right.s1_ = s1[1], right.s2_ = s2[1], right.h1_ = h1[1], right.h2_ = h2[1];
+    const auto both = [](double v) { return Double2{v, v}; };
+    const Double2 sb0 = both(c.shelfB[0]), sb1 = both(c.shelfB[1]), sb2 = both(c.shelfB[2]), sa1 = both(c.shelfA[1]),
+                  sa2 = both(c.shelfA[2]);
+    const Double2 ha1 = both(c.hpA[1]), ha2 = both(c.hpA[2]);
+    Double2 x1{left.x1_, right.x1_}, x2{left.x2_, right.x2_}, y1{left.y1_, right.y1_}, y2{left.y2_, right.y2_};
+    Double2 z1{left.z1_, right.z1_}, z2{left.z2_, right.z2_};
+    for (std::size_t i = 0; i < n; ++i) {
+        const Double2 x{static_cast<double>(l[i]), static_cast<double>(r[i])};
+        const Double2 y = (((sb0 * x + sb1 * x1) + sb2 * x2) - sa2 * y2) - sa1 * y1;
+        const Double2 z = (((y - 2.0 * y1) + y2) - ha2 * z2) - ha1 * z1;
+        x2 = x1, x1 = x;
+        y2 = y1, y1 = y;
+        z2 = z1, z1 = z;
+        sink(i, z);
+    }
+    left.x1_ = x1[0], left.x2_ = x2[0], left.y1_ = y1[0], left.y2_ = y2[0], left.z1_ = z1[0], left.z2_ = z2[0];
+    right.x1_ = x1[1], right.x2_ = x2[1], right.y1_ = y1[1], right.y2_ = y2[1], right.z1_ = z1[1], right.z2_ = z2[1];
 }
 
 } // namespace mm

@@ -5,6 +5,38 @@
 #include <limits>
 
 namespace mm {
+namespace {
+
+// d[k] = {e − the value leaving the 400 ms window, e − the value leaving the 3 s window},
+// with e = float(energy[k]) (the ring's precision), which replaces ringS[k]. ringS and
+// ringM never overlap within a run (it is shorter than 3 s − 400 ms).
+void windowDeltas(const double* __restrict energy, float* __restrict ringS, const float* __restrict ringM, Double2* __restrict d,
+                  std::size_t n) noexcept
+{
+    for (std::size_t k = 0; k < n; ++k) {
+        const float ef = static_cast<float>(energy[k]);
+        const double v = ef;
+        d[k] = Double2{v - static_cast<double>(ringM[k]), v - static_cast<double>(ringS[k])};
+        ringS[k] = ef;
+    }
+}
+
+// Σ x[k] in double, four partial sums (their order fixed, so the result is too).
+double sumOf(const float* x, std::size_t n) noexcept
+{
+    Double2 a{}, b{};
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        a += Double2{x[k], x[k + 1]};
+        b += Double2{x[k + 2], x[k + 3]};
+    }
+    for (; k < n; ++k)
+        a[0] += x[k];
+    const Double2 s = a + b;
+    return s[0] + s[1];
+}
+
+} // namespace
 
 void SlidingLoudness::prepare(double sampleRate, int channels)
 {
@@ -44,6 +76,7 @@ void SlidingLoudness::process(const AudioBuffer& block)
     // The K-weighted energy of the block first (each channel's filter a recurrence of its
     // own), then the windows; the sums are taken in the same order as sample by sample.
     energy_.resize(std::max(energy_.size(), n));
+    delta_.resize(std::max(delta_.size(), n));
     if (chs == 2) {
         auto& fl = filters_[0];
         auto& fr = filters_[1];
@@ -80,23 +113,21 @@ void SlidingLoudness::process(const AudioBuffer& block)
         if (!sOn)
             len = std::min(len, sLen_ - 1 - seen_);
         const double* e = energy_.data() + i;
-        float* ringS = ring_.data() + ringPos_;
-        const float* ringM = ring_.data() + mPos_;
-        double seg = segEnergy_, m = mSum_, sum = sSum_, mMax = mMax_, sMax = sMax_;
+        // First what each frame changes in the two windows, {new − leaving the 400 ms
+        // window, new − leaving the 3 s window} (frame-wise: vectorises), then the running
+        // sums and maxima, the only serial part, both windows in one pair of lanes.
+        windowDeltas(e, ring_.data() + ringPos_, ring_.data() + mPos_, delta_.data(), len);
+        const Double2* d = delta_.data();
+        double seg = segEnergy_;
+        Double2 sums{mSum_, sSum_}, maxima{mMax_, sMax_};
         for (std::size_t k = 0; k < len; ++k) {
             seg += e[k];
-            // ringS holds the sample leaving the 3 s window, ringM the one leaving the 400 ms one.
-            const double oldS = ringS[k];
-            const double oldM = ringM[k];
-            const auto ef = static_cast<float>(e[k]);
-            ringS[k] = ef;
-            m += static_cast<double>(ef) - oldM;
-            sum += static_cast<double>(ef) - oldS;
-            if (mOn && m > mMax)
-                mMax = m;
-            if (sOn && sum > sMax)
-                sMax = sum;
+            sums += d[k];
+            maxima = sums > maxima ? sums : maxima;
         }
+        // A window's maximum counts once the frames seen fill it (constant over the run).
+        const double m = sums[0], sum = sums[1];
+        const double mMax = mOn ? maxima[0] : mMax_, sMax = sOn ? maxima[1] : sMax_;
         segEnergy_ = seg, mSum_ = m, sSum_ = sum, mMax_ = mMax, sMax_ = sMax;
         i += len;
         seen_ += len;
@@ -112,24 +143,19 @@ void SlidingLoudness::process(const AudioBuffer& block)
             perSecond_.push_back(toLufs(sSum_ / static_cast<double>(sLen_)));
         }
         if ((sinceRecompute_ += len) == sLen_) {
-            // Running sums drift by rounding; recompute them exactly once per window, oldest
-            // sample first (the ring from ringPos_ to its end, then from its start).
+            // Running sums drift by rounding; recompute them from the ring once per window
+            // (every 3 s from the start of the stream, whatever the block size), in pieces
+            // in ring order: the ring from ringPos_ to its end, then from its start.
             sinceRecompute_ = 0;
-            double s = 0.0, mm = 0.0;
             const std::size_t mFrom = sLen_ - mLen_; // window index where the 400 ms part starts
-            std::size_t k = 0;
-            for (std::size_t j = ringPos_; j < sLen_; ++j, ++k) {
-                const double v = ring_[j];
-                s += v;
-                if (k >= mFrom)
-                    mm += v;
+            const std::size_t oldest = sLen_ - ringPos_; // the ring from ringPos_ on: window indices [0, oldest)
+            double mm = 0.0;
+            if (mFrom < oldest) {
+                mm = sumOf(ring_.data() + ringPos_ + mFrom, oldest - mFrom) + sumOf(ring_.data(), ringPos_);
+            } else {
+                mm = sumOf(ring_.data() + (mFrom - oldest), ringPos_ - (mFrom - oldest));
             }
-            for (std::size_t j = 0; j < ringPos_; ++j, ++k) {
-                const double v = ring_[j];
-                s += v;
-                if (k >= mFrom)
-                    mm += v;
-            }
+            const double s = sumOf(ring_.data() + ringPos_, oldest) + sumOf(ring_.data(), ringPos_);
             sSum_ = s;
             mSum_ = mm;
         }

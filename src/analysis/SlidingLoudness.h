@@ -38,6 +38,7 @@ private:
     std::vector<float> ring_;     // per-sample channel-summed weighted energy, last 3 s
     std::size_t ringPos_ = 0, mPos_ = 0;
     std::vector<double> energy_;  // the block's per-sample channel-summed weighted energy
+    std::vector<Double2> delta_;  // per frame: {change of the 400 ms sum, change of the 3 s sum}
     std::size_t mLen_ = 0, sLen_ = 0;
     double mSum_ = 0.0, sSum_ = 0.0;
     double mMax_ = 0.0, sMax_ = 0.0;

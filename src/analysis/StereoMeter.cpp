@@ -1,5 +1,7 @@
 #include "analysis/StereoMeter.h"
 
+#include "dsp/SimdLanes.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,12 +14,23 @@ void StereoMeter::process(const AudioBuffer& block) noexcept
     mono_ = false;
     const float* l = block.channel(0);
     const float* r = block.channel(1);
-    double ll = 0, rr = 0, lr = 0;
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        ll += static_cast<double>(l[i]) * l[i];
-        rr += static_cast<double>(r[i]) * r[i];
-        lr += static_cast<double>(l[i]) * r[i];
+    // Two frames per step, one SIMD lane each: three independent sums per lane, so the
+    // adds pipeline rather than wait on one another.
+    Double2 sll{}, srr{}, slr{};
+    std::size_t i = 0;
+    for (; i + 2 <= block.frames(); i += 2) {
+        const Double2 a{l[i], l[i + 1]}, b{r[i], r[i + 1]};
+        sll += a * a;
+        srr += b * b;
+        slr += a * b;
     }
+    for (; i < block.frames(); ++i) {
+        const double a = l[i], b = r[i];
+        sll[0] += a * a;
+        srr[0] += b * b;
+        slr[0] += a * b;
+    }
+    const double ll = sll[0] + sll[1], rr = srr[0] + srr[1], lr = slr[0] + slr[1];
     ll_ += ll;
     rr_ += rr;
     lr_ += lr;

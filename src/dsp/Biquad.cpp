@@ -230,7 +230,7 @@ void ParametricEq::process(AudioBuffer& block) noexcept
                 for (std::size_t i = start; i < end; ++i) {
                     const double in = x[i];
                     const double y = k.b0 * in + s[0];
-                    s[0] = k.b1 * in - k.a1 * y + s[1];
+                    s[0] = (k.b1 * in + s[1]) - k.a1 * y;
                     s[1] = k.b2 * in - k.a2 * y;
                     x[i] = static_cast<float>(l.wet == 1.0 ? y : in + l.wet * (y - in));
                 }

@@ -40,7 +40,7 @@ public:
     {
         auto& s = state_[static_cast<std::size_t>(channel)];
         const double y = coeffs_.b0 * x + s[0];
-        s[0] = coeffs_.b1 * x - coeffs_.a1 * y + s[1];
+        s[0] = (coeffs_.b1 * x + s[1]) - coeffs_.a1 * y;
         s[1] = coeffs_.b2 * x - coeffs_.a2 * y;
         return y;
     }

@@ -170,23 +170,31 @@ void Compressor::process(AudioBuffer& block) noexcept
     // Below the knee the gain computer returns its input (x_L = 0): no logarithm needed.
     const double kneeStartPower = std::pow(10.0, (params_.thresholdDb - std::max(params_.kneeDb, 0.0) / 2.0) / 10.0);
     const double makeupTarget = params_.makeupDb;
-    // staticCurveDb() for two inputs (SIMD lanes): every branch computed, the right one
-    // selected, each from the same operations as there, so bit-identical per lane.
-    const double curveT = params_.thresholdDb;
-    const double curveR = std::max(params_.ratio, 1.0);
-    const double curveW = std::max(params_.kneeDb, 0.0);
-    const double kneeSlope = 1.0 / curveR - 1.0, kneeDiv = curveW > 0.0 ? 2.0 * curveW : 1.0;
-    const std::int64_t kneeOn = curveW > 0.0 ? -1 : 0;
-    const auto curve2 = [&](Double2 x) {
-        const Double2 over = x - curveT;
-        const auto below = 2.0 * over < -curveW;
-        const Double2 absOver = over < 0.0 ? -over : over;
-        const auto inKnee = (2.0 * absOver <= curveW) & kneeOn;
-        const Double2 d = over + curveW / 2.0;
-        const Double2 knee = x + kneeSlope * d * d / kneeDiv;
-        const Double2 above = curveT + over / curveR;
+    // staticCurveDb() for four inputs in single precision (SIMD lanes): every branch
+    // computed, the right one selected.
+    const float curveT = static_cast<float>(params_.thresholdDb);
+    const float curveR = static_cast<float>(std::max(params_.ratio, 1.0));
+    const float curveW = static_cast<float>(std::max(params_.kneeDb, 0.0));
+    const float kneeSlope = 1.0f / curveR - 1.0f, kneeDiv = curveW > 0.0f ? 2.0f * curveW : 1.0f;
+    const std::int32_t kneeOn = curveW > 0.0f ? -1 : 0;
+    const auto curve4 = [&](Float4 x) {
+        const Float4 over = x - curveT;
+        const auto below = 2.0f * over < -curveW;
+        const Float4 absOver = over < 0.0f ? -over : over;
+        const auto inKnee = (2.0f * absOver <= curveW) & kneeOn;
+        const Float4 d = over + curveW / 2.0f;
+        const Float4 knee = x + kneeSlope * d * d / kneeDiv;
+        const Float4 above = curveT + over / curveR;
         return below ? x : (inKnee ? knee : above);
     };
+    const auto toFloat4 = [](const double* p) {
+        Double2 a, b;
+        std::memcpy(&a, p, sizeof a);
+        std::memcpy(&b, p + 2, sizeof b);
+        return Float4{static_cast<float>(a[0]), static_cast<float>(a[1]), static_cast<float>(b[0]), static_cast<float>(b[1])};
+    };
+    const auto kneeStart = static_cast<float>(kneeStartPower);
+    constexpr float kMinPowerF = static_cast<float>(kMinPower);
 
     // Chunk-wise passes, each a simple loop over the frames, so the independent ones
     // (detector per channel, gain computer, dB to gain, gain per channel) vectorise or
@@ -201,28 +209,22 @@ void Compressor::process(AudioBuffer& block) noexcept
         else
             detect(block, from, n, linked, inputPeak);
 
-        // Gain computer: x_L per frame, into `linked`; two frames per step (SIMD lanes),
-        // an odd last frame alone, every frame bit-identical to the scalar form.
-        std::size_t f = 0;
-        for (; f + 2 <= n; f += 2) {
-            Double2 p;
-            std::memcpy(&p, linked + f, sizeof p);
-            const auto on = p >= kneeStartPower;
-            if (!(on[0] | on[1])) {
-                linked[f] = linked[f + 1] = 0.0;
+        // Gain computer: x_L per frame, into `linked`; four frames per step (SIMD lanes),
+        // in single precision (x_L to ~1e-5 dB; the gain ends as a float anyway). A last
+        // partial step runs on padding: zero power is below the knee.
+        const std::size_t n4 = (n + 3) & ~std::size_t{3};
+        std::fill(linked + n, linked + n4, 0.0);
+        for (std::size_t f = 0; f < n4; f += 4) {
+            const Float4 p = toFloat4(linked + f);
+            const auto on = p >= kneeStart;
+            if (!(on[0] | on[1] | on[2] | on[3])) {
+                std::fill_n(linked + f, 4, 0.0);
                 continue;
             }
-            const Double2 xG = fast::powerToDb(p < kMinPower ? Double2{kMinPower, kMinPower} : p);
-            const Double2 xL = on ? xG - curve2(xG) : Double2{0.0, 0.0};
-            std::memcpy(linked + f, &xL, sizeof xL);
-        }
-        for (; f < n; ++f) {
-            double xL = 0.0;
-            if (linked[f] >= kneeStartPower) {
-                const double xG = fast::powerToDb(std::max(linked[f], kMinPower));
-                xL = xG - staticCurveDb(xG, params_);
-            }
-            linked[f] = xL;
+            const Float4 xG = fast::powerToDb(p < kMinPowerF ? Float4{} + kMinPowerF : p);
+            const Float4 xL = on ? xG - curve4(xG) : Float4{};
+            for (int k = 0; k < 4; ++k)
+                linked[f + static_cast<std::size_t>(k)] = xL[k];
         }
 
         // Smoothers, frame by frame. Two exact shortcuts shorten their dependency chains:
@@ -277,16 +279,11 @@ void Compressor::process(AudioBuffer& block) noexcept
         maxGr_ = maxGr;
         grCount_ = grCount;
 
-        f = 0;
-        for (; f + 2 <= n; f += 2) {
-            Double2 db;
-            std::memcpy(&db, gainDb + f, sizeof db);
-            const Double2 g = fast::dbToGain(db);
-            gain[f] = static_cast<float>(g[0]);
-            gain[f + 1] = static_cast<float>(g[1]);
+        std::fill(gainDb + n, gainDb + n4, 0.0);
+        for (std::size_t f = 0; f < n4; f += 4) {
+            const Float4 g = fast::dbToGain(toFloat4(gainDb + f));
+            std::memcpy(gain + f, &g, sizeof g);
         }
-        for (; f < n; ++f)
-            gain[f] = static_cast<float>(fast::dbToGain(gainDb[f]));
         for (int c = 0; c < channels; ++c) {
             float* x = block.channel(c) + from;
             for (std::size_t i = 0; i < n; ++i)

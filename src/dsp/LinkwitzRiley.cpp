@@ -25,7 +25,7 @@ Prewarp prewarp(double hz, double fs)
 inline double tick(const SosCoefficients& k, double* z, double x) noexcept
 {
     const double y = k.b0 * x + z[0];
-    z[0] = k.b1 * x - k.a1 * y + z[1];
+    z[0] = (k.b1 * x + z[1]) - k.a1 * y;
     z[1] = k.b2 * x - k.a2 * y;
     return y;
 }

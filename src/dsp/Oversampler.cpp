@@ -1,5 +1,7 @@
 #include "dsp/Oversampler.h"
 
+#include "dsp/SimdLanes.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,10 +14,8 @@ constexpr double kKaiserBeta = 9.0; // ≈ 90 dB stopband: A ≈ β / 0.1102 + 8
 constexpr int kLength = (Oversampler::kTapsPerPhase - 1) * Oversampler::kFactor + 1; // 513
 constexpr int kGroup = Oversampler::kGroup;
 
-// GCC/Clang vector extension: 4 floats, one SSE2 register on baseline x86-64 (and a
-// NEON one on arm64). g++ 12 turns the plain-loop version of dotGroup into an outer-loop
-// vectorisation full of shuffles (≈ 3× slower), so the lanes are spelled out.
-typedef float Float4 __attribute__((vector_size(16)));
+// Float4 (SimdLanes.h): g++ 12 turns the plain-loop version of dotGroup into an
+// outer-loop vectorisation full of shuffles (≈ 3× slower), so the lanes are spelled out.
 constexpr int kLanes = 4;
 constexpr int kVectors = kGroup / kLanes;
 
@@ -150,12 +150,7 @@ float Oversampler::inputPeak(int channel, const float* x, int n) const noexcept
 {
     const float* buf = buffer_.data() + static_cast<std::size_t>(channel) * kBufferSize;
     const int fill = fill_[static_cast<std::size_t>(channel)];
-    float m = 0.0f;
-    for (int i = fill - kHistory; i < fill; ++i)
-        m = std::max(m, std::fabs(buf[i]));
-    for (int i = 0; i < n; ++i)
-        m = std::max(m, std::fabs(x[i]));
-    return m;
+    return std::max(peakAbs(buf + fill - kHistory, kHistory), peakAbs(x, static_cast<std::size_t>(std::max(n, 0))));
 }
 
 float Oversampler::skipBlock(int channel, const float* x, int n) noexcept

@@ -1,5 +1,7 @@
 #include "dsp/TruePeakMeter.h"
 
+#include "dsp/SimdLanes.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -234,13 +236,11 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
             const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
             std::copy(x + from, x + from + n, buf.begin() + h);
             const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
-            for (int i = 0; i < n; ++i)       // sample peak (ebur128_true_peak reports at least it)
-                peak = std::max(peak, std::fabs(cur[i]));
+            const float chunkPeak = peakAbs(cur, static_cast<std::size_t>(n));
+            peak = std::max(peak, chunkPeak); // ebur128_true_peak reports at least the sample peak
             // |interpolated| ≤ bound_ × max |x| over the chunk and its history: a chunk
             // that cannot raise the peak is not filtered (the result is unchanged).
-            float inPeak = 0.0f;
-            for (int i = -h; i < n; ++i)
-                inPeak = std::max(inPeak, std::fabs(cur[i]));
+            const float inPeak = std::max(chunkPeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
             if (factor_ > 1 && inPeak * bound_ >= peak)
                 peak = std::max(peak, interpolatedPeak(coeffs_.data(), factor_, perPhase_, cur, n, acc_.data()));
             // Keep the last h samples as the next chunk's history.

@@ -22,6 +22,8 @@ namespace mm {
 namespace {
 
 constexpr std::size_t kBlock = kMixBlock;
+// The write pass hands each block to two threads: larger blocks, fewer hand-overs.
+constexpr std::size_t kWriteBlock = 4 * kMixBlock;
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0)
@@ -260,26 +262,51 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
     result.headroomGainDb = peak > 0.0 ? settings.headroomPeakDbfs - peakDb : 0.0;
     result.mixPath = (std::filesystem::path(options.outDir) / ("mix" + extensionFor(options.format))).string();
     {
-        AudioSource src(tempPath, 0, kBlock);
+        AudioSource src(tempPath, 0, kWriteBlock);
         AnalyzerOptions ao;
         ao.expectedFrames = total;
         ao.truePeak = false;
         ao.fastTruePeak = true;
         Analyzer analyzer(rate, 2, ao);
         AudioWriter writer(result.mixPath, rate, 2, options.format, options.ditherSeed);
-        AudioBuffer block(2, kBlock);
         const auto g = static_cast<float>(std::pow(10.0, result.headroomGainDb / 20.0));
-        std::int64_t written = 0;
-        while (src.read(block) > 0) {
+        const auto readScaled = [&](AudioBuffer& b) {
+            const std::size_t got = src.read(b);
             for (int c = 0; c < 2; ++c)
-                for (std::size_t k = 0; k < block.frames(); ++k)
-                    block.channel(c)[k] *= g;
-            writer.write(block);
-            analyzer.process(block);
-            if (options.onMixBlock)
-                options.onMixBlock(block, rate);
+                for (std::size_t k = 0; k < b.frames(); ++k)
+                    b.channel(c)[k] *= g;
+            return got;
+        };
+        // Two halves of about equal cost run side by side, block by block: the analysis of
+        // a block, and its write (with the mastering's band meter) followed by the read of
+        // the next block into the other buffer.
+        AudioBuffer blocks[2] = {AudioBuffer(2, kWriteBlock), AudioBuffer(2, kWriteBlock)};
+        AudioBuffer slice(2, kBlock); // onMixBlock sees blocks of kMixBlock frames, as the render makes them
+        int cur = 0;
+        std::size_t have = readScaled(blocks[cur]);
+        std::int64_t written = 0;
+        while (have > 0) {
+            const AudioBuffer& block = blocks[cur];
+            std::size_t nextHave = 0;
+            pool.parallelFor(2, [&](std::size_t task) {
+                if (task == 0) {
+                    writer.write(block);
+                    for (std::size_t at = 0; options.onMixBlock && at < block.frames(); at += kBlock) {
+                        const std::size_t len = std::min(kBlock, block.frames() - at);
+                        slice.setFrames(len);
+                        for (int c = 0; c < 2; ++c)
+                            std::copy_n(block.channel(c) + at, len, slice.channel(c));
+                        options.onMixBlock(slice, rate);
+                    }
+                    nextHave = readScaled(blocks[1 - cur]);
+                } else {
+                    analyzer.process(block);
+                }
+            });
             written += static_cast<std::int64_t>(block.frames());
             report(options, "writing mix", static_cast<double>(written) / static_cast<double>(std::max<std::int64_t>(1, total)));
+            have = nextHave;
+            cur = 1 - cur;
         }
         writer.commit();
         result.mix = analyzer.finish();

@@ -37,12 +37,14 @@ struct MixOptions {
     int sampleRate = 0;         ///< 0 = the most common stem rate (44.1 or 48 kHz family)
     OutputFormat format = OutputFormat::Wav24;
     bool exportStems = false;   ///< OUTDIR/stems/<input file name>, post-fader, pre-bus
-    /// Called with every block of the mix as it is written (after the headroom gain, before
-    /// quantisation), e.g. to measure it for mastering without reading mix.wav again.
+    /// Called with every block of the mix (kMixBlock frames, the last one shorter), in
+    /// order, as it is written (after the headroom gain, before quantisation), e.g. to
+    /// measure it for mastering without reading mix.wav again. Runs on a pool thread,
+    /// beside the analysis of the mix.
     std::function<void(const AudioBuffer& block, int sampleRate)> onMixBlock;
-    /// Called once the mix renders are done, before the (single-threaded) write pass of
-    /// mix.wav, with the job's sample rate: work that needs only the stems can start here
-    /// on the core the write pass leaves idle (the stem-sum preview).
+    /// Called once the mix renders are done, before the write pass of mix.wav, with the
+    /// job's sample rate: work that needs only the stems can start here (the stem-sum
+    /// preview).
     std::function<void(int sampleRate)> onWriteStart;
     bool stemTruePeak = true;   ///< measure each stem's true peak (the costliest part of analysis)
     std::uint64_t ditherSeed = 1;

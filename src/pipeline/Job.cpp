@@ -111,8 +111,8 @@ JobResult runJob(const JobSpec& spec)
         mo.format = spec.format;
         mo.exportStems = spec.exportStems;
         mo.progress = spec.progress;
-        // The stem-sum preview needs only the stems: it starts beside the write pass of
-        // mix.wav, which leaves a core idle, and encodes on while the mix is mastered.
+        // The stem-sum preview needs only the stems: it starts with the write pass of
+        // mix.wav and encodes on while the mix is mastered.
         if (!spec.mixOnly && spec.preview)
             mo.onWriteStart = [&](int rate) {
                 const auto raw = rawSumSources(spec.stems);
