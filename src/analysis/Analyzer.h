@@ -14,6 +14,9 @@ namespace mm {
 
 struct AnalyzerOptions {
     bool truePeak = true;        ///< libebur128's true peak (≈70 % of the analysis time)
+    /// With truePeak: libebur128's loudness and LRA, but its true peak is read by the
+    /// caller (Ebur128ChannelPeak per channel, in parallel): metrics.truePeakDbtp is NaN.
+    bool truePeakElsewhere = false;
     /// With truePeak off: the same true peak as libebur128's from Ebur128TruePeak (src/dsp:
     /// its interpolator, computed block-wise, ≈ 10× cheaper). Not for the master's check.
     bool fastTruePeak = false;

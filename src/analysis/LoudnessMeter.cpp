@@ -14,13 +14,13 @@ struct LoudnessMeter::Ebur128 {
     ebur128_state* state = nullptr;
 };
 
-LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly)
-    : channels_(channels), truePeak_(measureTruePeak), integratedOnly_(integratedOnly)
+LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly, bool truePeakElsewhere)
+    : channels_(channels), truePeak_(measureTruePeak && !truePeakElsewhere), integratedOnly_(integratedOnly)
 {
     // A mono file is measured as one channel (weight 1): the loudness it has once panned
     // to the centre with the constant-power law (−3 dB in each of two channels).
-    if (truePeak_) {
-        const int mode = EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | (integratedOnly ? 0 : EBUR128_MODE_LRA);
+    if (measureTruePeak) {
+        const int mode = EBUR128_MODE_I | (truePeak_ ? EBUR128_MODE_TRUE_PEAK : 0) | (integratedOnly ? 0 : EBUR128_MODE_LRA);
         ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
         if (!ebu_->state) {
             delete ebu_;
@@ -29,7 +29,7 @@ LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePe
     }
     if (!integratedOnly_)
         sliding_.prepare(sampleRate, channels);
-    else if (!truePeak_)
+    else if (!ebu_)
         integrated_.prepare(sampleRate, channels);
 }
 
@@ -80,7 +80,7 @@ LoudnessResult LoudnessMeter::result() const
     }
     if (!std::isfinite(r.lraLu))
         r.lraLu = 0.0;
-    if (ebu_) {
+    if (truePeak_) {
         double peak = 0.0;
         for (int c = 0; c < channels_; ++c) {
             double p = 0.0;
@@ -97,6 +97,37 @@ LoudnessResult LoudnessMeter::result() const
     r.maxShortTermLufs = sliding_.maxShortTermLufs();
     r.shortTermPerSecond = sliding_.shortTermPerSecond();
     return r;
+}
+
+struct Ebur128ChannelPeak::State {
+    ebur128_state* state = nullptr;
+};
+
+Ebur128ChannelPeak::Ebur128ChannelPeak(double sampleRate)
+    : state_(new State{ebur128_init(1, static_cast<unsigned long>(std::lround(sampleRate)), EBUR128_MODE_TRUE_PEAK)})
+{
+    if (!state_->state) {
+        delete state_;
+        throw InternalError("libebur128 initialisation failed");
+    }
+}
+
+Ebur128ChannelPeak::~Ebur128ChannelPeak()
+{
+    ebur128_destroy(&state_->state);
+    delete state_;
+}
+
+void Ebur128ChannelPeak::process(const float* samples, std::size_t n)
+{
+    if (n > 0 && ebur128_add_frames_float(state_->state, samples, n) != EBUR128_SUCCESS)
+        throw InternalError("libebur128 failed to add frames");
+}
+
+double Ebur128ChannelPeak::truePeak() const
+{
+    double p = 0.0;
+    return ebur128_true_peak(state_->state, 0, &p) == EBUR128_SUCCESS ? p : 0.0;
 }
 
 } // namespace mm

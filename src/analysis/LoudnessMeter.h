@@ -27,7 +27,11 @@ public:
     /// `integratedOnly`: integrated loudness alone (no LRA, no momentary/short-term
     /// maxima or series: result() leaves them 0/empty) — for the meters that only steer a
     /// gain (per-stem and mix meters of the mix renders, the mastering gain search).
-    LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true, bool integratedOnly = false);
+    /// `truePeakElsewhere` (with measureTruePeak): libebur128's loudness and LRA, but not
+    /// its true peak (result().truePeakDbtp is NaN): the caller reads it with one
+    /// Ebur128ChannelPeak per channel, which can run on other threads.
+    LoudnessMeter(double sampleRate, int channels, bool measureTruePeak = true, bool integratedOnly = false,
+                  bool truePeakElsewhere = false);
     ~LoudnessMeter();
     LoudnessMeter(const LoudnessMeter&) = delete;
     LoudnessMeter& operator=(const LoudnessMeter&) = delete;
@@ -44,6 +48,26 @@ private:
     SlidingLoudness sliding_;
     IntegratedLoudness integrated_;
     std::vector<float> interleaved_;
+};
+
+/// libebur128's true peak of one channel: a one-channel libebur128 state in true-peak
+/// mode. libebur128 interpolates every channel on its own, so this reads what a
+/// multichannel state reads for that channel (Ebur128ChannelPeakTest), and one reader per
+/// channel can run on its own thread.
+class Ebur128ChannelPeak {
+public:
+    explicit Ebur128ChannelPeak(double sampleRate);
+    ~Ebur128ChannelPeak();
+    Ebur128ChannelPeak(const Ebur128ChannelPeak&) = delete;
+    Ebur128ChannelPeak& operator=(const Ebur128ChannelPeak&) = delete;
+
+    void process(const float* samples, std::size_t n);
+    /// Linear (1.0 = 0 dBTP); 0 before any sample.
+    double truePeak() const;
+
+private:
+    struct State;
+    State* state_ = nullptr;
 };
 
 } // namespace mm

@@ -1,5 +1,7 @@
 #include "core/ThreadPool.h"
 
+#include <chrono>
+
 namespace mm {
 
 ThreadPool::ThreadPool(int threads)
@@ -25,6 +27,23 @@ int ThreadPool::defaultThreads()
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
+template <class Ready>
+bool ThreadPool::spinUntil(Ready&& ready)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicroseconds);
+    for (;;) {
+        for (int i = 0; i < 64; ++i) {
+            if (ready())
+                return true;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+        if (std::chrono::steady_clock::now() >= until)
+            return ready();
+    }
+}
+
 void ThreadPool::runTasks()
 {
     for (;;) {
@@ -44,7 +63,7 @@ void ThreadPool::runTasks()
         }
         {
             std::lock_guard lock(mutex_);
-            if (++finished_ == count_)
+            if (finished_.fetch_add(1) + 1 == count_)
                 done_.notify_all();
         }
     }
@@ -54,12 +73,15 @@ void ThreadPool::workerLoop()
 {
     std::size_t seen = 0;
     for (;;) {
+        spinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; });
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+            ++sleepers_;
+            wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+            --sleepers_;
             if (stop_)
                 return;
-            seen = generation_;
+            seen = generation_.load();
         }
         runTasks();
     }
@@ -74,18 +96,25 @@ void ThreadPool::parallelFor(std::size_t count, const std::function<void(std::si
             task(i);
         return;
     }
+    bool anyAsleep = false;
     {
         std::lock_guard lock(mutex_);
         task_ = &task;
         count_ = count;
-        next_ = finished_ = 0;
+        next_ = 0;
+        finished_.store(0);
         error_ = nullptr;
-        ++generation_;
+        generation_.fetch_add(1);
+        anyAsleep = sleepers_ > 0;
     }
-    wake_.notify_all();
+    if (anyAsleep)
+        wake_.notify_all();
     runTasks();
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return finished_ == count_; });
+    if (!spinUntil([&] { return finished_.load(std::memory_order_acquire) == count; })) {
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [&] { return finished_.load() == count_; });
+    }
+    std::lock_guard lock(mutex_);
     task_ = nullptr;
     if (error_)
         std::rethrow_exception(error_);

@@ -3,6 +3,8 @@
 // every index ran; the first exception thrown by a task is rethrown in the caller.
 // Results must not depend on which thread ran an index: callers write per-index outputs
 // and combine them in index order afterwards (that is what keeps mixes bit-identical).
+// Idle workers and a waiting caller spin briefly before they sleep (kSpinMicroseconds).
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -30,13 +32,21 @@ public:
 private:
     void workerLoop();
     void runTasks();
+    /// Spins for up to kSpinMicroseconds until `ready()`; true if it became ready. The
+    /// mix render hands out a loop per 4096-frame block (thousands per song): waking a
+    /// sleeping thread costs tens of microseconds each time, a short spin does not.
+    template <class Ready>
+    static bool spinUntil(Ready&& ready);
+    static constexpr int kSpinMicroseconds = 50;
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_, done_;
     const std::function<void(std::size_t)>* task_ = nullptr;
-    std::size_t count_ = 0, next_ = 0, finished_ = 0;
-    std::size_t generation_ = 0;
+    std::size_t count_ = 0, next_ = 0;
+    std::atomic<std::size_t> finished_{0};   // written under mutex_, read by spinners
+    std::atomic<std::size_t> generation_{0}; // written under mutex_, read by spinners
+    int sleepers_ = 0;                       // workers waiting on wake_ (under mutex_)
     bool stop_ = false;
     std::exception_ptr error_;
 };

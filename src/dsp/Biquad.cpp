@@ -7,7 +7,7 @@ namespace mm {
 
 void Biquad::prepare(const ProcessSpec& spec)
 {
-    state_.assign(static_cast<std::size_t>(std::max(spec.channels, 1)), {0.0, 0.0});
+    state_.assign(static_cast<std::size_t>(std::max(spec.channels, 1)), {0.0, 0.0, 0.0, 0.0});
 }
 
 void Biquad::process(AudioBuffer& block) noexcept
@@ -33,7 +33,8 @@ void Biquad::process(AudioBuffer& block) noexcept
 
 namespace {
 constexpr double kSnapThreshold = 1e-100;
-void snap(std::array<double, 2>& s) noexcept
+template <std::size_t N>
+void snap(std::array<double, N>& s) noexcept
 {
     for (double& v : s)
         if (std::abs(v) < kSnapThreshold)
@@ -49,7 +50,7 @@ void Biquad::snapToZero() noexcept
 
 void Biquad::reset() noexcept
 {
-    std::fill(state_.begin(), state_.end(), std::array<double, 2>{0.0, 0.0});
+    std::fill(state_.begin(), state_.end(), std::array<double, 4>{0.0, 0.0, 0.0, 0.0});
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 // Biquad filtering: a single filter (Biquad) and a chain of parametric bands (ParametricEq).
 // Coefficients come from BiquadDesign.h; this file holds only filter state.
 //
-// Structure: transposed direct form II with double-precision state, one state per channel:
-//   y = b0 x + s1;   s1 = b1 x - a1 y + s2;   s2 = b2 x - a2 y
+// Structure: Biquad is direct form I (fixed filters; shortest recursion). ParametricEq is
+// transposed direct form II with double-precision state, one state per channel:
+//   y = b0 x + s1;   s1 = (b1 x + s2) − a1 y;   s2 = b2 x − a2 y
 // TDF-II keeps few state variables and behaves well when coefficients change between
 // samples (J. O. Smith, "Introduction to Digital Filters", Transposed Direct Forms);
 // double state avoids the noise/limit-cycle problems of float state at low fc/fs.
@@ -18,7 +19,13 @@
 
 namespace mm {
 
-/// One biquad over every channel of a block.
+/// One biquad over every channel of a block, direct form I with double state:
+///   y = (b0 x + b1 x1 + b2 x2 − a2 y2) − a1 y1
+/// Only a multiply and a subtraction lie between one output and the next (TDF-II has a
+/// multiply and three additions), and the filters here (high-pass, side-chain and width
+/// filters) are latency-bound. Coefficient changes take effect at once, on the same
+/// past inputs and outputs: no state to re-scale. In double, the form's rounding noise
+/// is far below float resolution even for low cut-offs.
 class Biquad final : public Processor {
 public:
     /// Sets the coefficients, used from the next sample on; the state is kept. Not
@@ -38,10 +45,9 @@ public:
     /// Filters one sample of `channel` (< spec.channels); for side-chain/detector paths.
     double processSample(int channel, double x) noexcept
     {
-        auto& s = state_[static_cast<std::size_t>(channel)];
-        const double y = coeffs_.b0 * x + s[0];
-        s[0] = (coeffs_.b1 * x + s[1]) - coeffs_.a1 * y;
-        s[1] = coeffs_.b2 * x - coeffs_.a2 * y;
+        auto& s = state_[static_cast<std::size_t>(channel)]; // x1, x2, y1, y2
+        const double y = (((coeffs_.b0 * x + coeffs_.b1 * s[0]) + coeffs_.b2 * s[1]) - coeffs_.a2 * s[3]) - coeffs_.a1 * s[2];
+        s = {x, s[0], y, s[2]};
         return y;
     }
 
@@ -51,17 +57,26 @@ public:
     template <class Sink>
     void processStereoSamples(const float* left, const float* right, std::size_t n, Sink&& sink) noexcept
     {
-        const BiquadLanes k(coeffs_.b0, coeffs_.b1, coeffs_.b2, coeffs_.a1, coeffs_.a2);
-        Double2 s0{state_[0][0], state_[1][0]}, s1{state_[0][1], state_[1][1]};
-        for (std::size_t i = 0; i < n; ++i)
-            sink(i, tdf2(k, s0, s1, Double2{static_cast<double>(left[i]), static_cast<double>(right[i])}));
-        state_[0] = {s0[0], s1[0]};
-        state_[1] = {s0[1], s1[1]};
+        const auto both = [](double v) { return Double2{v, v}; };
+        const Double2 b0 = both(coeffs_.b0), b1 = both(coeffs_.b1), b2 = both(coeffs_.b2), a1 = both(coeffs_.a1),
+                      a2 = both(coeffs_.a2);
+        auto& l = state_[0];
+        auto& r = state_[1];
+        Double2 x1{l[0], r[0]}, x2{l[1], r[1]}, y1{l[2], r[2]}, y2{l[3], r[3]};
+        for (std::size_t i = 0; i < n; ++i) {
+            const Double2 x{static_cast<double>(left[i]), static_cast<double>(right[i])};
+            const Double2 y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
+            x2 = x1, x1 = x;
+            y2 = y1, y1 = y;
+            sink(i, y);
+        }
+        l = {x1[0], x2[0], y1[0], y2[0]};
+        r = {x1[1], x2[1], y1[1], y2[1]};
     }
 
 private:
     BiquadCoeffs coeffs_;
-    std::vector<std::array<double, 2>> state_;
+    std::vector<std::array<double, 4>> state_; // per channel: x1, x2, y1, y2
 };
 
 /// One band of a parametric EQ. `q` is the shelf slope S for shelves.

@@ -34,11 +34,13 @@
 // file still read over the ceiling, the render is repeated with the margin raised by the
 // excess + 0.05 dB (kept for later renders), at most kMaxCeilingRetries times.
 #include "analysis/AudioMetrics.h"
+#include "core/ThreadPool.h"
 #include "mastering/MasteringSettings.h"
 #include "mastering/MultibandCompressor.h"
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -122,6 +124,7 @@ private:
     /// detector, measured in-stream, nothing written. `withProgress`: reports progress (the
     /// calling thread's probe); NaN when stopped through abort_.
     double probeLoudness(double gainDb, bool withProgress);
+    ThreadPool& pool();
 
     std::string mixPath_, masterPath_;
     std::string stagePath_; // tone match + multiband output (float WAV), read by every render
@@ -137,6 +140,7 @@ private:
     struct Aborted {};           // thrown inside helper threads once abort_ is set
     std::atomic<bool> abort_{false}; // set when the caller unwinds: helper threads stop
     int passesDone_ = 0;         // passes over the audio so far (for progress)
+    std::unique_ptr<ThreadPool> pool_; // made at first use (settings_.threads)
     static constexpr int kExpectedPasses = 4; // analysis/pre-limiter, 2 renders, read-back
 };
 

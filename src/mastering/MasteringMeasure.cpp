@@ -9,57 +9,77 @@
 #include "core/AudioSource.h"
 #include "dsp/TruePeakMeter.h"
 
-#include <future>
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <memory>
 
 namespace mm {
 
-using detail::RaiseOnUnwind;
 using detail::RenderStages;
 using detail::streamAligned;
 
 namespace {
 constexpr std::size_t kBlock = MasteringChain::kBlock;
+// The read-back hands every block to several threads: larger blocks, fewer hand-overs.
+constexpr std::size_t kMeasureBlock = 4 * kBlock;
 } // namespace
 
 // The written file's 8× true peak uses TruePeakMeter's block path (process()/finish(),
 // equal to the per-sample pushSample() path up to float summation order: ≈ 1e-7 dB on
 // the chain tests, tests/dsp/TruePeakBlockTest.cpp) — about 4× cheaper.
 
+ThreadPool& MasteringChain::pool()
+{
+    if (!pool_)
+        pool_ = std::make_unique<ThreadPool>(settings_.threads > 0 ? settings_.threads : ThreadPool::defaultThreads());
+    return *pool_;
+}
+
 void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
 {
-    // Measure what was written (quantised, dithered), not what was sent to the writer.
-    AudioSource written(path, 0, kBlock);
+    // Measure what was written (quantised, dithered), not what was sent to the writer. One
+    // read of the file; each block goes to independent measurements side by side:
+    // libebur128's true peak of each channel (the costliest), the 8× meter, and the
+    // analysis (libebur128's loudness and LRA, momentary/short-term, spectrum, stereo).
+    AudioSource written(path, 0, kMeasureBlock);
+    const int channels = written.channels();
+    const auto rate = static_cast<double>(written.sampleRate());
     AnalyzerOptions options;
     options.expectedFrames = r.frames;
-    Analyzer analyzer(static_cast<double>(written.sampleRate()), written.channels(), options);
-    // The 8× meter reads the file on a second thread (mastering is otherwise serial).
-    auto dspPeak = std::async(std::launch::async, [this, &path] {
-        AudioSource again(path, 0, kBlock);
-        TruePeakMeter meter;
-        meter.prepare(again.channels());
-        AudioBuffer b(again.channels(), kBlock);
-        while (again.read(b) > 0 && !abort_.load(std::memory_order_relaxed)) {
-            meter.process(b);
-            b.setFrames(kBlock);
-        }
-        meter.finish();
-        return meter.truePeakDb();
-    });
-    const RaiseOnUnwind stopMeter(abort_);
-    AudioBuffer block(written.channels(), kBlock);
+    options.truePeakElsewhere = true;
+    Analyzer analyzer(rate, channels, options);
+    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks;
+    for (int c = 0; c < channels; ++c)
+        peaks.push_back(std::make_unique<Ebur128ChannelPeak>(rate));
+    TruePeakMeter meter;
+    meter.prepare(channels);
+    const std::size_t tasks = peaks.size() + 2;
+    AudioBuffer block(channels, kMeasureBlock);
     std::int64_t done = 0;
     while (written.read(block) > 0) {
-        analyzer.process(block);
+        pool().parallelFor(tasks, [&](std::size_t t) {
+            if (t < peaks.size())
+                peaks[t]->process(block.channel(static_cast<int>(t)), block.frames());
+            else if (t == peaks.size())
+                meter.process(block);
+            else
+                analyzer.process(block);
+        });
         tick(done += static_cast<std::int64_t>(block.frames()), r.frames);
-        block.setFrames(kBlock);
+        block.setFrames(kMeasureBlock);
     }
+    meter.finish();
     ++passesDone_;
     r.output = analyzer.finish();
+    double peak = 0.0;
+    for (const auto& p : peaks)
+        peak = std::max(peak, p->truePeak());
+    r.output.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : -std::numeric_limits<double>::infinity();
     r.output.path = path;
     for (const auto& w : written.reader().warnings())
         r.output.warnings.push_back(w);
-    r.dspTruePeakDbtp = dspPeak.get();
+    r.dspTruePeakDbtp = meter.truePeakDb();
 }
 
 double MasteringChain::probeLoudness(double gainDb, bool withProgress)

@@ -80,6 +80,8 @@ struct MasteringSettings {
     std::function<void(double fraction)> progress;
     /// Not owned; outlives the chain. Null: no tap.
     RenderTap* renderTap = nullptr;
+    /// Threads for the passes that split their work (0 = the machine's cores, 1 = none).
+    int threads = 0;
 };
 
 } // namespace mm

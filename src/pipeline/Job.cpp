@@ -100,8 +100,10 @@ JobResult runJob(const JobSpec& spec)
     std::vector<MixCheck> mixChecks;
     double ioSeconds = 0.0;
     std::optional<MasteringSettings> ms;
-    if (!spec.mixOnly)
+    if (!spec.mixOnly) {
         ms = masteringSettings(preset, targets, spec.format, reference, spec.matchAmount);
+        ms->threads = spec.threads;
+    }
     if (!spec.stems.empty()) {
         preset.mix.respectUserGains = spec.respectUserGains;
         preset.mix.bypassParallelComp = spec.bypassParallelComp;

@@ -3,10 +3,12 @@
 // may be used only for testing and are not redistributed). Tolerances are the specs':
 // ±0.1 LU for M, S and I; +0.2/−0.4 dB for true peak; ±1 LU for LRA.
 #include "analysis/Analyzer.h"
+#include "analysis/LoudnessMeter.h"
 #include "support/Signals.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -225,3 +227,43 @@ TEST(Calibration, OddBlockSizesGiveTheSameResult)
     EXPECT_NEAR(a.maxMomentaryLufs, b.maxMomentaryLufs, 1e-6);
     EXPECT_NEAR(a.integratedLufs, b.integratedLufs, 1e-6);
 }
+
+namespace {
+
+// The master's read-back splits libebur128's work: loudness and LRA in one state, the
+// true peak in one mono state per channel (Ebur128ChannelPeak), so the channels can run
+// on separate threads. The figures must be the multichannel state's, exactly.
+TEST(Ebur128Split, PerChannelTruePeakAndLoudnessEqualTheOneStateReadings)
+{
+    for (const double fs : {44100.0, 48000.0}) {
+        // Different material per channel, with inter-sample peaks (a near-fs/4 sine) in one.
+        AudioBuffer x = pinkNoise(fs, 2, 6.0, -12.0, 3);
+        const AudioBuffer tone = sine(fs, 1, 6.0, fs / 4.0 - 17.0, -3.0, 0.7);
+        for (std::size_t i = 0; i < x.frames(); ++i)
+            x.channel(1)[i] = 0.5f * x.channel(1)[i] + tone.channel(0)[i];
+        LoudnessMeter whole(fs, 2, true);
+        LoudnessMeter split(fs, 2, true, false, true);
+        Ebur128ChannelPeak left(fs), right(fs);
+        constexpr std::size_t kBlock = 1000;
+        AudioBuffer block(2, kBlock);
+        for (std::size_t pos = 0; pos < x.frames(); pos += kBlock) {
+            const std::size_t n = std::min(kBlock, x.frames() - pos);
+            block.setFrames(n);
+            for (int c = 0; c < 2; ++c)
+                std::copy(x.channel(c) + pos, x.channel(c) + pos + n, block.channel(c));
+            whole.process(block);
+            split.process(block);
+            left.process(block.channel(0), n);
+            right.process(block.channel(1), n);
+        }
+        const LoudnessResult a = whole.result(), b = split.result();
+        EXPECT_EQ(a.integratedLufs, b.integratedLufs) << fs;
+        EXPECT_EQ(a.lraLu, b.lraLu) << fs;
+        EXPECT_TRUE(std::isnan(b.truePeakDbtp)) << fs;
+        const double peak = std::max(left.truePeak(), right.truePeak());
+        EXPECT_EQ(a.truePeakDbtp, 20.0 * std::log10(peak)) << fs;
+        EXPECT_GT(right.truePeak(), left.truePeak()); // the sine's channel carries the peak
+    }
+}
+
+} // namespace
