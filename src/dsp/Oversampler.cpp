@@ -96,7 +96,7 @@ void Oversampler::prepare(int channels)
     channels_ = channels;
     buffer_.assign(static_cast<std::size_t>(channels) * kBufferSize, 0.0f);
     fill_.assign(static_cast<std::size_t>(channels), kHistory);
-    rows_.assign(static_cast<std::size_t>(kFactor) * kRowStride, 0.0f);
+    rows_.assign(static_cast<std::size_t>(channels) * kFactor * kRowStride, 0.0f);
 }
 
 void Oversampler::reset() noexcept
@@ -140,10 +140,11 @@ const float* Oversampler::processBlock(int channel, const float* x, int n) noexc
     std::copy_n(x, n, buf + fill);
     // Output i's window is buf[fill + i − kHistory … fill + i]; groups past n read
     // stale (finite) samples inside the buffer and their results are ignored.
-    filterRows(taps_.data(), buf + fill - kHistory, rows_.data(), n);
-    std::copy_n(buf + fill - kLatency, n + 1, rows_.data()); // x[i − kLatency], i = 0 … n
+    float* rows = rows_.data() + static_cast<std::size_t>(channel) * kFactor * kRowStride;
+    filterRows(taps_.data(), buf + fill - kHistory, rows, n);
+    std::copy_n(buf + fill - kLatency, n + 1, rows); // x[i − kLatency], i = 0 … n
     fill += n;
-    return rows_.data();
+    return rows;
 }
 
 float Oversampler::inputPeak(int channel, const float* x, int n) const noexcept

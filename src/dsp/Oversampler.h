@@ -50,7 +50,8 @@ public:
     void processSample(int channel, float x, float* out) noexcept;
 
     /// Pushes x[0 … n) (n ≤ kMaxBlock) of `channel` and returns kFactor rows of
-    /// kRowStride floats, valid until the next call on any channel: row p, entry i is
+    /// kRowStride floats, valid until the next call on that channel (each channel has its
+    /// own rows and history, so channels may run on separate threads): row p, entry i is
     /// processSample()'s out[p] for x[i] (row 0 holds n + 1 entries, its entry n being
     /// out[kFactor] of the last sample). Same values as processSample() up to float
     /// summation order.
@@ -79,7 +80,7 @@ private:
     std::array<float, (kFactor - 1) * kPhaseTaps> taps_{};
     std::vector<float> buffer_; // per channel: kBufferSize, oldest first
     std::vector<int> fill_;     // per channel: samples in the buffer (≥ kHistory)
-    std::vector<float> rows_;   // kFactor × kRowStride
+    std::vector<float> rows_;   // per channel: kFactor × kRowStride
     float gainBound_ = 1.0f;
     int channels_ = 0;
 

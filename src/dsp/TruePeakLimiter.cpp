@@ -22,11 +22,29 @@ void TruePeakLimiter::prepare(const ProcessSpec& spec)
     dqValue_.assign(static_cast<std::size_t>(window_ + 2), 1.0f);
     dqIndex_.assign(static_cast<std::size_t>(window_ + 2), 0);
     box_.assign(static_cast<std::size_t>(window_), 1.0f);
+    maxBlock_ = std::max<std::size_t>(spec.maxBlock, 1);
+    envelopes_.assign(2 * static_cast<std::size_t>(channels_) * maxBlock_, 0.0f);
+    detected_.assign(static_cast<std::size_t>(channels_), 0);
     peak_.assign(Oversampler::kMaxBlock, 0.0f);
-    envelope_.assign(Oversampler::kMaxBlock, 0.0f);
     gain_.assign(Oversampler::kMaxBlock, 1.0f);
     history_.assign(static_cast<std::size_t>(channels_) * static_cast<std::size_t>(TruePeakMeter::kLatency + 1 + Oversampler::kMaxBlock), 0.0f);
+    updateCoefficients();
     reset();
+}
+
+void TruePeakLimiter::setParams(const TruePeakLimiterParams& p) noexcept
+{
+    params_ = p;
+    updateCoefficients();
+}
+
+void TruePeakLimiter::updateCoefficients() noexcept
+{
+    ceilingLin_ = static_cast<float>(std::pow(10.0, (params_.ceilingDbTP - kSafetyDb) / 20.0));
+    const double tau = std::max(1.0, 0.5 * params_.releaseMs) * 1e-3 * sampleRate_; // linear one-pole: 1 dB at ≈ 2τ
+    fastCoef_ = static_cast<float>(std::exp(-1.0 / tau));
+    slowAttackCoef_ = static_cast<float>(std::exp(-1.0 / (5.0 * tau)));
+    slowReleaseCoef_ = static_cast<float>(std::exp(-1.0 / (5.0 * tau)));
 }
 
 void TruePeakLimiter::reset() noexcept
@@ -44,6 +62,8 @@ void TruePeakLimiter::reset() noexcept
     boxPos_ = 0;
     boxSum_ = static_cast<double>(window_);
     fast_ = slow_ = lastGain_ = 1.0f;
+    std::fill(detected_.begin(), detected_.end(), 0);
+    applied_ = 0;
     maxGrDb_ = sumGrDb_ = 0.0;
     count_ = 0;
 }
@@ -93,9 +113,9 @@ float TruePeakLimiter::gainFor(float peak) noexcept
     return std::min(1.0f, static_cast<float>(boxSum_ / window_));
 }
 
-void TruePeakLimiter::samplePeakEnvelope(int channel, const float* x, int n) noexcept
+void TruePeakLimiter::samplePeakEnvelope(int channel, const float* x, int n, float* envelope) noexcept
 {
-    // envelope_[i] covers the interval [i − L, i − L + 1] (L = kLatency), as the 8×
+    // envelope[i] covers the interval [i − L, i − L + 1] (L = kLatency), as the 8×
     // detector's does: the larger of its two samples and of its midpoint by 4-point
     // (Lagrange) interpolation, which catches most of an inter-sample peak. The history
     // holds the L + 1 inputs before this chunk, then the chunk.
@@ -105,12 +125,12 @@ void TruePeakLimiter::samplePeakEnvelope(int channel, const float* x, int n) noe
     const float* a = h + 1; // a[i] is the input L samples before chunk index i
     for (int i = 0; i < n; ++i) {
         const float mid = 0.5625f * (a[i] + a[i + 1]) - 0.0625f * (a[i - 1] + a[i + 2]);
-        envelope_[static_cast<std::size_t>(i)] = std::max(std::max(std::fabs(a[i]), std::fabs(a[i + 1])), std::fabs(mid));
+        envelope[i] = std::max(std::max(std::fabs(a[i]), std::fabs(a[i + 1])), std::fabs(mid));
     }
     std::copy(h + n, h + n + L + 1, h); // the last L + 1 inputs, for the next chunk
 }
 
-void TruePeakLimiter::addEbur128Envelope(int channel, const float* x, int n) noexcept
+void TruePeakLimiter::addEbur128Envelope(int channel, const float* x, int n, float* envelope) noexcept
 {
     // The interpolator reads interval s at push s + envelopeDelay(), the 8× detector at
     // push s + kLatency: its values wait eburShift_ pushes in A, which holds the last
@@ -121,7 +141,7 @@ void TruePeakLimiter::addEbur128Envelope(int channel, const float* x, int n) noe
     float* A = eburHist_.data() + static_cast<std::size_t>(channel) * static_cast<std::size_t>(H + Oversampler::kMaxBlock);
     ebur128_.envelope(channel, x, n, A + H);
     for (int i = 0; i < n; ++i)
-        envelope_[static_cast<std::size_t>(i)] = std::max(envelope_[static_cast<std::size_t>(i)], std::max(std::max(A[i], A[i + 1]), A[i + 2]));
+        envelope[i] = std::max(envelope[i], std::max(std::max(A[i], A[i + 1]), A[i + 2]));
     std::copy(A + n, A + n + H, A);
 }
 
@@ -146,31 +166,49 @@ void TruePeakLimiter::applyDelayed(float* x, const float* gain, int channel, int
     }
 }
 
+void TruePeakLimiter::detect(int channel, const float* x, std::size_t n) noexcept
+{
+    // Step 1 for one channel, in the detector's chunks.
+    float* envelope = envelopeBuffer(channel, detected_[static_cast<std::size_t>(channel)]++);
+    n = std::min(n, maxBlock_);
+    constexpr std::size_t kChunk = Oversampler::kMaxBlock;
+    for (std::size_t from = 0; from < n; from += kChunk) {
+        const int m = static_cast<int>(std::min(kChunk, n - from));
+        if (params_.samplePeakDetector)
+            samplePeakEnvelope(channel, x + from, m, envelope + from);
+        else
+            detector_.envelope(channel, x + from, static_cast<std::size_t>(m), envelope + from, ceilingLin_);
+        addEbur128Envelope(channel, x + from, m, envelope + from);
+    }
+}
+
+void TruePeakLimiter::apply(AudioBuffer& block) noexcept { applyRange(block, 0, std::min(block.frames(), maxBlock_)); }
+
 void TruePeakLimiter::process(AudioBuffer& block) noexcept
 {
-    // Parameters are read once per block.
-    ceilingLin_ = static_cast<float>(std::pow(10.0, (params_.ceilingDbTP - kSafetyDb) / 20.0));
-    const double fs = sampleRate_;
-    const double tau = std::max(1.0, 0.5 * params_.releaseMs) * 1e-3 * fs; // linear one-pole: 1 dB at ≈ 2τ
-    fastCoef_ = static_cast<float>(std::exp(-1.0 / tau));
-    slowAttackCoef_ = static_cast<float>(std::exp(-1.0 / (5.0 * tau)));
-    slowReleaseCoef_ = static_cast<float>(std::exp(-1.0 / (5.0 * tau)));
-
     const int used = std::min(block.channels(), channels_);
+    for (std::size_t from = 0; from < block.frames(); from += maxBlock_) {
+        const std::size_t n = std::min(maxBlock_, block.frames() - from);
+        for (int c = 0; c < used; ++c)
+            detect(c, block.channel(c) + from, n);
+        applyRange(block, from, n);
+    }
+}
+
+void TruePeakLimiter::applyRange(AudioBuffer& block, std::size_t start, std::size_t frames) noexcept
+{
+    const int used = std::min(block.channels(), channels_);
+    const std::uint64_t blockIndex = applied_++;
     constexpr int kChunk = Oversampler::kMaxBlock;
-    for (std::size_t from = 0; from < block.frames(); from += kChunk) {
-        const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
-        // 1. detector per channel, linked by the maximum.
+    for (std::size_t from = 0; from < frames; from += kChunk) {
+        const int n = static_cast<int>(std::min<std::size_t>(kChunk, frames - from));
+        // 1. (detected) linked by the maximum over channels.
         float* peak = peak_.data();
         std::fill_n(peak, n, 0.0f);
         for (int c = 0; c < used; ++c) {
-            if (params_.samplePeakDetector)
-                samplePeakEnvelope(c, block.channel(c) + from, n);
-            else
-                detector_.envelope(c, block.channel(c) + from, static_cast<std::size_t>(n), envelope_.data(), ceilingLin_);
-            addEbur128Envelope(c, block.channel(c) + from, n);
+            const float* envelope = envelopeBuffer(c, blockIndex) + from;
             for (int i = 0; i < n; ++i)
-                peak[i] = std::max(peak[i], envelope_[static_cast<std::size_t>(i)]);
+                peak[i] = std::max(peak[i], envelope[i]);
         }
         // 2.–4. hold, release, attack ramp: sequential, one gain per frame.
         float* gain = gain_.data();
@@ -196,10 +234,10 @@ void TruePeakLimiter::process(AudioBuffer& block) noexcept
             lastGain_ = gain[n - 1];
         // 5. output: delayed input × gain, clamped to the ceiling.
         for (int c = 0; c < used; ++c)
-            applyDelayed(block.channel(c) + from, gain, c, n);
+            applyDelayed(block.channel(c) + start + from, gain, c, n);
         delayPos_ = static_cast<int>((static_cast<std::size_t>(delayPos_) + static_cast<std::size_t>(n)) % static_cast<std::size_t>(delay_));
     }
-    count_ += block.frames();
+    count_ += frames;
 }
 
 std::size_t TruePeakLimiter::flush(AudioBuffer& tail) noexcept

@@ -17,8 +17,10 @@
 //   4. attack: a W-sample moving average, i.e. a linear ramp over the lookahead that is
 //      already at the hold level when the peak arrives;
 //   5. output: input delayed by latency() × gain, clamped to ±c.
-// The work runs in chunks of Oversampler::kMaxBlock frames: the detector's block path
-// per channel, then the sequential gain computer per frame, then a vectorised output.
+// The work runs per block: the detector's block path per channel (detect(); channels are
+// independent, so a caller may run them on separate threads), then, in chunks of
+// Oversampler::kMaxBlock frames, the sequential gain computer per frame and a vectorised
+// output (apply()).
 //
 // Why the ceiling holds: every value averaged in (4) is ≤ the hold of (2), and the
 // W + 1-sample hold window is placed so that each of those W values covers both input
@@ -60,12 +62,23 @@ public:
     static constexpr float kSafetyDb = 0.1f;
 
     /// Sets parameters; ceiling and release apply from the next block, lookahead from prepare().
-    void setParams(const TruePeakLimiterParams& p) noexcept { params_ = p; }
+    void setParams(const TruePeakLimiterParams& p) noexcept;
     const TruePeakLimiterParams& params() const noexcept { return params_; }
 
     void prepare(const ProcessSpec& spec) override;
+    /// detect() for every channel, then apply(), in pieces of at most maxBlock frames.
     void process(AudioBuffer& block) noexcept override;
     void reset() noexcept override;
+
+    /// Step 1 alone for one channel: the detector envelope of x[0 … n) (n ≤ the prepared
+    /// maxBlock), kept for apply(). Channels have their own detector state, so a caller
+    /// may detect them on separate threads, then call apply() for the block; the result is
+    /// process()'s, bit for bit. Detection may run one block ahead of apply() (two
+    /// envelope buffers), also at the same time: block k + 1's channels beside block k's
+    /// apply(), as a pipeline does.
+    void detect(int channel, const float* x, std::size_t n) noexcept;
+    /// Steps 2–5 for the oldest detected block not applied yet (same frames as detected).
+    void apply(AudioBuffer& block) noexcept;
 
     /// Writes the remaining delayed samples (the input followed by zeros) into `tail`:
     /// min(latency(), tail.capacity()) frames, sets tail.frames() and returns it.
@@ -83,6 +96,8 @@ public:
 private:
     float gainFor(float peak) noexcept; // steps 2–4 for one frame's linked peak
     void applyDelayed(float* x, const float* gain, int channel, int n) noexcept; // step 5
+    void applyRange(AudioBuffer& block, std::size_t from, std::size_t n) noexcept; // steps 2–5
+    void updateCoefficients() noexcept; // from params_ and the sample rate
 
     TruePeakLimiterParams params_;
     TruePeakMeter detector_;
@@ -94,10 +109,20 @@ private:
     int window_ = 1; // W, lookahead samples
     int delay_ = 0;
 
-    void samplePeakEnvelope(int channel, const float* x, int n) noexcept; // step 1, probes
-    void addEbur128Envelope(int channel, const float* x, int n) noexcept; // step 1, libebur128's reading
+    void samplePeakEnvelope(int channel, const float* x, int n, float* envelope) noexcept; // step 1, probes
+    void addEbur128Envelope(int channel, const float* x, int n, float* envelope) noexcept; // step 1, libebur128's reading
 
-    std::vector<float> peak_, envelope_, gain_; // per frame of a chunk (Oversampler::kMaxBlock)
+    std::size_t maxBlock_ = 0;
+    // Two buffers × channels × maxBlock_ detector values (detect() → apply()); block j of
+    // a channel goes to buffer j % 2.
+    std::vector<float> envelopes_;
+    std::vector<std::uint64_t> detected_; // per channel: blocks detected
+    std::uint64_t applied_ = 0;           // blocks applied
+    float* envelopeBuffer(int channel, std::uint64_t blockIndex) noexcept
+    {
+        return envelopes_.data() + ((blockIndex % 2) * static_cast<std::size_t>(channels_) + static_cast<std::size_t>(channel)) * maxBlock_;
+    }
+    std::vector<float> peak_, gain_; // per frame of a chunk (Oversampler::kMaxBlock)
     std::vector<float> history_; // samplePeakDetector: per channel, the last kLatency + 1 inputs, then a chunk
     std::vector<float> delayLine_; // channels × delay_
     int delayPos_ = 0;

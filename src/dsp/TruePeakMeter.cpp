@@ -29,7 +29,7 @@ void TruePeakMeter::prepare(int channels)
     os_.prepare(channels);
     max_.assign(static_cast<std::size_t>(channels), 0.0f);
     prevLast_.assign(static_cast<std::size_t>(channels), 0.0f);
-    scratch_.assign(Oversampler::kMaxBlock, 0.0f);
+    scratch_.assign(static_cast<std::size_t>(channels) * Oversampler::kMaxBlock, 0.0f);
 }
 
 void TruePeakMeter::reset() noexcept
@@ -140,9 +140,10 @@ void TruePeakMeter::measure(int channel, const float* x, std::size_t n) noexcept
             prevLast_[c] = std::fabs(rows[(L - 1) * S + m - 1]);
             continue;
         }
-        prevLast_[c] = refineIntervals(rows, m, prevLast_[c], scratch_.data());
+        float* scratch = scratch_.data() + c * Oversampler::kMaxBlock;
+        prevLast_[c] = refineIntervals(rows, m, prevLast_[c], scratch);
         for (int i = 0; i < m; ++i)
-            held = std::max(held, scratch_[static_cast<std::size_t>(i)]);
+            held = std::max(held, scratch[i]);
     }
     max_[c] = held;
 }
@@ -213,7 +214,7 @@ void Ebur128TruePeak::prepare(int channels, double sampleRate)
         bound_ = std::max(bound_, static_cast<float>(l1 * (1.0 + 1e-4))); // margin: float rounding of the sums
     }
     buf_.assign(static_cast<std::size_t>(channels), std::vector<float>(static_cast<std::size_t>(perPhase_ - 1 + kChunk), 0.0f));
-    acc_.assign(kChunk, 0.0f);
+    acc_.assign(static_cast<std::size_t>(channels) * kChunk, 0.0f);
     max_.assign(static_cast<std::size_t>(channels), 0.0f);
 }
 
@@ -242,7 +243,8 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
             // that cannot raise the peak is not filtered (the result is unchanged).
             const float inPeak = std::max(chunkPeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
             if (factor_ > 1 && inPeak * bound_ >= peak)
-                peak = std::max(peak, interpolatedPeak(coeffs_.data(), factor_, perPhase_, cur, n, acc_.data()));
+                peak = std::max(peak, interpolatedPeak(coeffs_.data(), factor_, perPhase_, cur, n,
+                                                       acc_.data() + static_cast<std::size_t>(ch) * kChunk));
             // Keep the last h samples as the next chunk's history.
             std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
         }
@@ -264,7 +266,7 @@ void Ebur128TruePeak::envelope(int channel, const float* x, int n, float* out) n
         std::fill(out, out + n, 0.0f);
         for (int f = 1; f < factor_; ++f) {
             const float* c = coeffs_.data() + static_cast<std::ptrdiff_t>(f) * perPhase_;
-            float* acc = acc_.data();
+            float* acc = acc_.data() + static_cast<std::size_t>(channel) * kChunk;
             std::fill(acc, acc + n, 0.0f);
             for (int k = 0; k < perPhase_; ++k) {
                 const float ck = c[k];

@@ -29,6 +29,8 @@ public:
 
     /// Measures a block (all its channels) and updates the held maxima.
     void process(const AudioBuffer& block) noexcept;
+    /// process() for one channel's samples; channels may be measured on separate threads.
+    void processChannel(int channel, const float* x, std::size_t n) noexcept { measure(channel, x, n); }
     /// Pushes kLatency zeros per channel so the last samples' inter-sample peaks count.
     /// Call once at the end of a stream, before reading the result.
     void finish() noexcept;
@@ -41,6 +43,8 @@ public:
 
     /// Block form of pushSample(): pushes x[0 … n) of `channel` and writes the same
     /// envelope values to peaks[0 … n) (equal up to float summation order).
+    /// Channels keep their own state and scratch: different channels may be measured on
+    /// different threads at once (the limiter's detector does).
     /// ignoreBelow > 0 (a limiter's ceiling): chunks whose points provably all stay below
     /// it (Oversampler::gainBound() × input peak × kRefineBound) are not filtered, write
     /// 0 and leave the held maximum as it was.
@@ -63,7 +67,7 @@ private:
     Oversampler os_;
     std::vector<float> max_;
     std::vector<float> prevLast_; // |point kFactor − 1| of the previous interval, per channel
-    std::vector<float> scratch_;  // Oversampler::kMaxBlock envelope values for process()
+    std::vector<float> scratch_;  // per channel: Oversampler::kMaxBlock envelope values for process()
 };
 
 /// libebur128's true-peak reading (ebur128_true_peak: its 49-tap Hann-windowed sinc
@@ -101,7 +105,7 @@ private:
     std::vector<float> coeffs_;       // factor × perPhase, coefficient of x[n − k] in phase f at [f·perPhase + k]
     float bound_ = 1.0f;              // max over phases of Σ |coefficients| (+ rounding margin)
     std::vector<std::vector<float>> buf_; // per channel: perPhase − 1 history samples, then a chunk
-    std::vector<float> acc_;
+    std::vector<float> acc_;          // per channel: kChunk sums
     std::vector<float> max_;
 };
 

@@ -152,12 +152,8 @@ double MasteringChain::preLimiterLoudness()
     AudioWriter stage(stagePath_, source.sampleRate(), source.channels(), OutputFormat::Wav32f);
     AudioBuffer work(spec.channels, kBlock);
     streamAligned(
-        source, st.tone.latency(), 0,
-        [&](AudioBuffer& b) {
-            st.tone.process(b);
-            st.multiband.process(b);
-        },
-        [](AudioBuffer&) {},
+        source, st.tone.latency(), 0, [&](AudioBuffer& b) { st.tone.process(b); }, [&](AudioBuffer& b) { st.multiband.process(b); },
+        0, [](std::size_t, AudioBuffer&) {}, [](AudioBuffer&) {},
         [&, total = source.expectedFrames(), done = std::int64_t{0}](const AudioBuffer& b) mutable {
             tick(done += static_cast<std::int64_t>(b.frames()), total);
             stage.write(b);
@@ -167,7 +163,8 @@ double MasteringChain::preLimiterLoudness()
                 std::copy(b.channel(c), b.channel(c) + b.frames(), work.channel(c));
             width.process(work);
             loudness.process(work);
-        });
+        },
+        &pool());
     stage.commit();
     ++passesDone_;
     multibandReport_ = st.multiband.report();
@@ -228,7 +225,9 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
                 st.width.process(b);
                 st.gain.process(b);
             },
-            [&](AudioBuffer& b) { st.limiter.process(b); },
+            [](AudioBuffer&) {}, static_cast<std::size_t>(source.channels()),
+            [&](std::size_t c, AudioBuffer& b) { st.limiter.detect(static_cast<int>(c), b.channel(static_cast<int>(c)), b.frames()); },
+            [&](AudioBuffer& b) { st.limiter.apply(b); },
             [&, total = source.expectedFrames(), done = std::int64_t{0}](const AudioBuffer& b) mutable {
                 tick(done += static_cast<std::int64_t>(b.frames()), total);
                 writer.write(b);
@@ -236,7 +235,8 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
                     loudness->process(b);
                 if (tap)
                     tap->block(b);
-            });
+            },
+            &pool());
         writer.commit();
         if (tap)
             tap->end();

@@ -40,8 +40,8 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
 {
     // Measure what was written (quantised, dithered), not what was sent to the writer. One
     // read of the file; each block goes to independent measurements side by side:
-    // libebur128's true peak of each channel (the costliest), the 8× meter, and the
-    // analysis (libebur128's loudness and LRA, momentary/short-term, spectrum, stereo).
+    // libebur128's true peak and the 8× meter, each per channel, and the analysis
+    // (libebur128's loudness and LRA, momentary/short-term, spectrum, stereo).
     AudioSource written(path, 0, kMeasureBlock);
     const int channels = written.channels();
     const auto rate = static_cast<double>(written.sampleRate());
@@ -54,15 +54,16 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
         peaks.push_back(std::make_unique<Ebur128ChannelPeak>(rate));
     TruePeakMeter meter;
     meter.prepare(channels);
-    const std::size_t tasks = peaks.size() + 2;
+    const auto chs = static_cast<std::size_t>(channels);
+    const std::size_t tasks = 2 * chs + 1;
     AudioBuffer block(channels, kMeasureBlock);
     std::int64_t done = 0;
     while (written.read(block) > 0) {
         pool().parallelFor(tasks, [&](std::size_t t) {
-            if (t < peaks.size())
+            if (t < chs)
                 peaks[t]->process(block.channel(static_cast<int>(t)), block.frames());
-            else if (t == peaks.size())
-                meter.process(block);
+            else if (t < 2 * chs)
+                meter.processChannel(static_cast<int>(t - chs), block.channel(static_cast<int>(t - chs)), block.frames());
             else
                 analyzer.process(block);
         });
@@ -96,14 +97,16 @@ try {
             st.width.process(b);
             st.gain.process(b);
         },
-        [&](AudioBuffer& b) { st.limiter.process(b); },
+        [](AudioBuffer&) {}, 0, [](std::size_t, AudioBuffer&) {}, [&](AudioBuffer& b) { st.limiter.process(b); },
         [&](const AudioBuffer& b) {
             if (abort_.load(std::memory_order_relaxed))
                 throw Aborted{};
             loudness.process(b);
             if (withProgress)
                 tick(done += static_cast<std::int64_t>(b.frames()), total);
-        });
+        },
+        nullptr); // the two probes already run side by side
+
     return loudness.result().integratedLufs;
 } catch (const Aborted&) {
     return std::numeric_limits<double>::quiet_NaN();

@@ -4,6 +4,7 @@
 // that stops helper threads when a pass is abandoned.
 #include "core/AudioBuffer.h"
 #include "core/AudioSource.h"
+#include "core/ThreadPool.h"
 #include "dsp/Gain.h"
 #include "dsp/StereoWidth.h"
 #include "dsp/TruePeakLimiter.h"
@@ -13,6 +14,7 @@
 #include "mastering/ToneMatch.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -22,27 +24,52 @@ namespace mm::detail {
 
 inline constexpr std::size_t kPassBlock = MasteringChain::kBlock;
 
-// Streams the mix through `pre` then `post` (in place, per block) and hands `emit`
-// exactly the mix's frames, time-aligned with it: `preLatency` + `postLatency` leading
-// output frames are dropped and as many zeros fed after the end. Between the two, frames
-// outside the programme (the first preLatency, a linear-phase FIR's pre-ringing, and
-// those after it, its tail) are zeroed: they are cut from the file anyway, and the
-// limiter in `post` must see the cut, or the step it leaves at the file's ends makes
-// inter-sample peaks it never measured (seen: +0.7 dB over the ceiling at the end of a
-// limited fs/4 sine). Returns the number of frames emitted.
-template <class Pre, class Post, class Emit>
-std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency, Pre&& pre, Post&& post, Emit&& emit)
+// Streams the mix through `pre1`, `pre2` then the post stage (in place, per block) and
+// hands `emit` exactly the mix's frames, time-aligned with it: `preLatency` +
+// `postLatency` leading output frames are dropped and as many zeros fed after the end.
+// Between `pre2` and the post stage, frames outside the programme (the first preLatency,
+// a linear-phase FIR's pre-ringing, and those after it, its tail) are zeroed: they are
+// cut from the file anyway, and the limiter in the post stage must see the cut, or the
+// step it leaves at the file's ends makes inter-sample peaks it never measured (seen:
+// +0.7 dB over the ceiling at the end of a limited fs/4 sine). The post stage is
+// `postPart(i, block)` for each i < postParts (independent of one another: the limiter's
+// detector per channel), then `postJoin(block)`. Returns the number of frames emitted.
+//
+// With a pool, the pass is a four-stage pipeline over rotating buffers: block k is read
+// and goes through `pre1` while block k − 1 goes through `pre2` and the cut, the parts of
+// block k − 2 run side by side, and block k − 3 is joined and emitted. Each stage sees its
+// blocks in order, one at a time, so every processor's output is what a block-by-block
+// loop gives (bit-identical). Without a pool (passes that already run beside each other)
+// the stages run one after another.
+template <class Pre1, class Pre2, class PostPart, class PostJoin, class Emit>
+std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency, Pre1&& pre1, Pre2&& pre2, std::size_t postParts,
+                           PostPart&& postPart, PostJoin&& postJoin, Emit&& emit, ThreadPool* pool)
 {
     const int ch = source.channels();
-    AudioBuffer block(ch, kPassBlock);
+    struct Slot {
+        AudioBuffer block;
+        std::int64_t pos = 0;    // stream position of the block's first frame
+        std::int64_t keepTo = 0; // frames at or after this are cut (see above)
+        bool live = false;
+    };
+    constexpr std::size_t kSlots = 4;
+    std::array<Slot, kSlots> slots;
+    for (auto& s : slots)
+        s.block.resize(ch, kPassBlock);
     AudioBuffer out(ch, kPassBlock);
     const std::int64_t latency = preLatency + postLatency;
     std::int64_t skip = latency;
     std::int64_t zerosLeft = latency;
-    std::int64_t fed = 0;          // frames fed so far
+    std::int64_t fed = 0;          // frames read (or zero-fed) so far
     std::int64_t end = -1;         // the mix's length once known
     std::int64_t emitted = 0;
-    for (;;) {
+    bool inputDone = false;
+
+    const auto readNext = [&](Slot& s) {
+        s.live = false;
+        if (inputDone)
+            return;
+        AudioBuffer& block = s.block;
         block.setFrames(kPassBlock);
         std::size_t n = 0;
         if (end < 0) {
@@ -51,34 +78,79 @@ std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency,
                 end = fed;
         }
         if (end >= 0) {
-            if (zerosLeft == 0)
-                break;
+            if (zerosLeft == 0) {
+                inputDone = true;
+                return;
+            }
             n = static_cast<std::size_t>(std::min<std::int64_t>(zerosLeft, static_cast<std::int64_t>(kPassBlock)));
             block.setFrames(n);
             block.clear();
             zerosLeft -= static_cast<std::int64_t>(n);
         }
-        pre(block);
-        // Keep only positions [preLatency, end + preLatency) of what enters `post`.
-        const std::int64_t keepFrom = preLatency;
-        const std::int64_t keepTo = end >= 0 ? end + preLatency : fed + static_cast<std::int64_t>(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::int64_t p = fed + static_cast<std::int64_t>(i);
-            if (p < keepFrom || p >= keepTo)
+        s.pos = fed;
+        s.keepTo = end >= 0 ? end + preLatency : fed + static_cast<std::int64_t>(n);
+        s.live = true;
+        fed += static_cast<std::int64_t>(n);
+        pre1(block);
+    };
+    const auto cut = [&](Slot& s) {
+        if (!s.live)
+            return;
+        AudioBuffer& block = s.block;
+        pre2(block);
+        // Keep only positions [preLatency, keepTo) of what enters the post stage.
+        for (std::size_t i = 0; i < block.frames(); ++i) {
+            const std::int64_t p = s.pos + static_cast<std::int64_t>(i);
+            if (p < preLatency || p >= s.keepTo)
                 for (int c = 0; c < ch; ++c)
                     block.channel(c)[i] = 0.0f;
         }
-        post(block);
-        fed += static_cast<std::int64_t>(n);
+    };
+    const auto part = [&](Slot& s, std::size_t i) {
+        if (s.live)
+            postPart(i, s.block);
+    };
+    const auto finish = [&](Slot& s) {
+        if (!s.live)
+            return;
+        postJoin(s.block);
+        const std::size_t n = s.block.frames();
         const auto drop = static_cast<std::size_t>(std::min<std::int64_t>(skip, static_cast<std::int64_t>(n)));
         skip -= static_cast<std::int64_t>(drop);
         if (drop == n)
-            continue;
+            return;
         out.setFrames(n - drop);
         for (int c = 0; c < ch; ++c)
-            std::copy(block.channel(c) + drop, block.channel(c) + n, out.channel(c));
+            std::copy(s.block.channel(c) + drop, s.block.channel(c) + n, out.channel(c));
         emit(static_cast<const AudioBuffer&>(out));
         emitted += static_cast<std::int64_t>(n - drop);
+    };
+    for (std::size_t k = 0;; ++k) {
+        Slot& s1 = slots[k % kSlots];       // block k: read, pre1
+        Slot& s2 = slots[(k + 3) % kSlots]; // block k − 1: pre2, cut
+        Slot& s3 = slots[(k + 2) % kSlots]; // block k − 2: post parts
+        Slot& s4 = slots[(k + 1) % kSlots]; // block k − 3: post join, emit
+        if (inputDone && !s2.live && !s3.live && !s4.live)
+            break;
+        if (!pool) {
+            finish(s4);
+            for (std::size_t i = 0; i < postParts; ++i)
+                part(s3, i);
+            cut(s2);
+            readNext(s1);
+        } else {
+            pool->parallelFor(postParts + 3, [&](std::size_t t) {
+                if (t < postParts)
+                    part(s3, t);
+                else if (t == postParts)
+                    cut(s2);
+                else if (t == postParts + 1)
+                    finish(s4);
+                else
+                    readNext(s1);
+            });
+        }
+        s4.live = false; // emitted; its buffer takes block k + 1
     }
     return emitted;
 }

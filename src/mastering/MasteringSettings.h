@@ -16,7 +16,8 @@ struct MixAnalysis; // MasteringChain.h
 class AudioBuffer;
 
 /// Receives every render's output as it is written (after the limiter, before
-/// quantisation and dither), on the rendering thread: a job encodes its master preview
+/// quantisation and dither), block after block (from the render's pool threads, one call
+/// at a time): a job encodes its master preview
 /// from it while the chain renders instead of decoding master.wav afterwards. Renders
 /// come one after another (begin, blocks, end); the chain names the render that became
 /// the master with kept() (a later call replaces an earlier one: the QC loop masters again).

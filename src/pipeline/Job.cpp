@@ -1,9 +1,11 @@
 #include "pipeline/Job.h"
 
 #include "analysis/Analyzer.h"
+#include "analysis/LoudnessMeter.h"
 #include "core/AtomicFile.h"
 #include "core/AudioSource.h"
 #include "core/Errors.h"
+#include "core/ThreadPool.h"
 #include "mastering/MasteringChain.h"
 #include "pipeline/MasterSettingsFromPreset.h"
 #include "pipeline/MetricsJson.h"
@@ -18,6 +20,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <optional>
 
 namespace mm {
@@ -28,6 +31,70 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// One pass over a finished mix (`mixmaster master`): the report's metrics (libebur128's
+// loudness, LRA and true peak, the last per channel) and, when it is to be mastered, the
+// chain's band levels, so that the chain needs no analysis pass of its own
+// (MasteringSettings::mixAnalysis). The measurements of each block run side by side.
+AudioMetrics analyzeMix(const std::string& path, MasteringSettings* ms, int threads)
+{
+    constexpr std::size_t kRead = 4 * MasteringChain::kBlock;
+    AudioSource source(path, 0, kRead);
+    const auto rate = static_cast<double>(source.sampleRate());
+    const int channels = source.channels();
+    AnalyzerOptions ao;
+    ao.expectedFrames = source.expectedFrames();
+    ao.truePeakElsewhere = true;
+    Analyzer analyzer(rate, channels, ao);
+    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks;
+    for (int c = 0; c < channels; ++c)
+        peaks.push_back(std::make_unique<Ebur128ChannelPeak>(rate));
+    BandLevelMeter bands;
+    if (ms)
+        bands.prepare({rate, channels, MasteringChain::kBlock}, ms->multiband.crossoversHz);
+    AudioBuffer block(channels, kRead), slice(channels, MasteringChain::kBlock);
+    ThreadPool pool(threads > 0 ? threads : ThreadPool::defaultThreads());
+    const std::size_t tasks = peaks.size() + (ms ? 2 : 1);
+    std::int64_t frames = 0;
+    while (source.read(block) > 0) {
+        pool.parallelFor(tasks, [&](std::size_t t) {
+            if (t < peaks.size()) {
+                peaks[t]->process(block.channel(static_cast<int>(t)), block.frames());
+            } else if (t == peaks.size()) {
+                analyzer.process(block);
+            } else { // the band meter gates per block: the chain's own block size
+                for (std::size_t at = 0; at < block.frames(); at += MasteringChain::kBlock) {
+                    const std::size_t n = std::min(MasteringChain::kBlock, block.frames() - at);
+                    slice.setFrames(n);
+                    for (int c = 0; c < channels; ++c)
+                        std::copy_n(block.channel(c) + at, n, slice.channel(c));
+                    bands.process(slice);
+                }
+            }
+        });
+        frames += static_cast<std::int64_t>(block.frames());
+        block.setFrames(kRead);
+    }
+    AudioMetrics m = analyzer.finish();
+    double peak = 0.0;
+    for (const auto& p : peaks)
+        peak = std::max(peak, p->truePeak());
+    m.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : -std::numeric_limits<double>::infinity();
+    m.path = path;
+    m.nonFiniteSamples = source.reader().nonFiniteSamples();
+    m.warnings = source.reader().warnings();
+    if (source.reader().framesRead() == 0)
+        m.warnings.push_back(path + ": no samples could be read");
+    if (ms) {
+        auto a = std::make_shared<MixAnalysis>();
+        a->metrics = m;
+        a->bandLevelsDb = bands.levelsDb();
+        a->frames = frames;
+        a->crossoversHz = ms->multiband.crossoversHz;
+        ms->mixAnalysis = std::move(a);
+    }
+    return m;
 }
 
 nlohmann::json masterToJson(const QcOutcome& q)
@@ -153,9 +220,7 @@ JobResult runJob(const JobSpec& spec)
     } else {
         result.mixPath = spec.mixPath;
         const auto tA = Clock::now();
-        AnalyzerOptions ao;
-        ao.expectedFrames = AudioSource(spec.mixPath).expectedFrames();
-        const AudioMetrics m = analyzeFile(spec.mixPath, ao);
+        const AudioMetrics m = analyzeMix(spec.mixPath, ms ? &*ms : nullptr, spec.threads);
         report = {{"version", kReportVersion}, {"job", spec.job}, {"preset", {{"key", preset.key}, {"name", preset.name}}},
                   {"targets", targetsToJson(targets)}, {"options", options}, {"stems", nlohmann::json::array()},
                   {"mix", metricsWithSeriesToJson(m)}, {"master", nullptr}, {"target_spectrum", nullptr},
