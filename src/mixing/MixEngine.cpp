@@ -277,9 +277,9 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
                     b.channel(c)[k] *= g;
             return got;
         };
-        // Two halves of about equal cost run side by side, block by block: the analysis of
-        // a block, and its write (with the mastering's band meter) followed by the read of
-        // the next block into the other buffer.
+        // Independent parts run side by side, block by block: the analysis of a block, its
+        // write followed by the read of the next block into the other buffer, and the
+        // caller's meter (the mastering's band levels).
         AudioBuffer blocks[2] = {AudioBuffer(2, kWriteBlock), AudioBuffer(2, kWriteBlock)};
         AudioBuffer slice(2, kBlock); // onMixBlock sees blocks of kMixBlock frames, as the render makes them
         int cur = 0;
@@ -288,19 +288,22 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         while (have > 0) {
             const AudioBuffer& block = blocks[cur];
             std::size_t nextHave = 0;
-            pool.parallelFor(2, [&](std::size_t task) {
+            const std::size_t first = options.onMixBlock ? 0 : 1; // part 0: the caller's meter
+            pool.parallelFor(3 - first, [&](std::size_t index) {
+                const std::size_t task = index + first;
                 if (task == 0) {
-                    writer.write(block);
-                    for (std::size_t at = 0; options.onMixBlock && at < block.frames(); at += kBlock) {
+                    for (std::size_t at = 0; at < block.frames(); at += kBlock) {
                         const std::size_t len = std::min(kBlock, block.frames() - at);
                         slice.setFrames(len);
                         for (int c = 0; c < 2; ++c)
                             std::copy_n(block.channel(c) + at, len, slice.channel(c));
                         options.onMixBlock(slice, rate);
                     }
-                    nextHave = readScaled(blocks[1 - cur]);
-                } else {
+                } else if (task == 1) {
                     analyzer.process(block);
+                } else {
+                    writer.write(block);
+                    nextHave = readScaled(blocks[1 - cur]);
                 }
             });
             written += static_cast<std::int64_t>(block.frames());

@@ -404,6 +404,33 @@ TEST_F(SyntheticStems, CustomLoudnessOverridesThePreset)
     }
 }
 
+// The mastering passes run as block pipelines on the pool (the limiter's channels on
+// separate threads): the master must not depend on the thread count, as the mix does not.
+TEST_F(SyntheticStems, MasterIsBitIdenticalWhateverTheThreadCount)
+{
+    const auto bytes = [](const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    std::string reference;
+    for (const int threads : {1, 3}) {
+        TempDir out;
+        mm::JobSpec spec;
+        spec.stems = stems();
+        spec.preview = false;
+        spec.threads = threads;
+        spec.outDir = out.path().string();
+        const mm::JobResult r = mm::runJob(spec);
+        EXPECT_EQ(r.masterPath, out.file("master.wav")) << threads;
+        const std::string master = bytes(out.file("master.wav"));
+        ASSERT_GT(master.size(), 1000u) << threads;
+        if (reference.empty())
+            reference = master;
+        else
+            EXPECT_TRUE(master == reference) << "master.wav differs at " << threads << " threads";
+    }
+}
+
 TEST_F(SyntheticStems, OutOfRangeOverridesThrowInputErrorBeforeAnyWork)
 {
     auto attempt = [&](mm::TargetOverrides o) {
