@@ -1,5 +1,6 @@
 #include "core/ThreadPool.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace mm {
@@ -27,10 +28,15 @@ int ThreadPool::defaultThreads()
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
-template <class Ready>
-bool ThreadPool::spinUntil(Ready&& ready)
+int ThreadPool::adaptSpin(int budget, bool worked) noexcept
 {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicroseconds);
+    return worked ? std::min(kSpinMicroseconds, 2 * budget) : std::max(kMinSpinMicroseconds, budget / 2);
+}
+
+template <class Ready>
+bool ThreadPool::spinUntil(Ready&& ready, int budget)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(budget);
     for (;;) {
         for (int i = 0; i < 64; ++i) {
             if (ready())
@@ -72,8 +78,9 @@ void ThreadPool::runTasks()
 void ThreadPool::workerLoop()
 {
     std::size_t seen = 0;
+    int spin = kSpinMicroseconds;
     for (;;) {
-        spinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; });
+        spin = adaptSpin(spin, spinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; }, spin));
         {
             std::unique_lock lock(mutex_);
             ++sleepers_;
@@ -110,7 +117,10 @@ void ThreadPool::parallelFor(std::size_t count, const std::function<void(std::si
     if (anyAsleep)
         wake_.notify_all();
     runTasks();
-    if (!spinUntil([&] { return finished_.load(std::memory_order_acquire) == count; })) {
+    const int spin = callerSpin_.load(std::memory_order_relaxed);
+    const bool done = spinUntil([&] { return finished_.load(std::memory_order_acquire) == count; }, spin);
+    callerSpin_.store(adaptSpin(spin, done), std::memory_order_relaxed);
+    if (!done) {
         std::unique_lock lock(mutex_);
         done_.wait(lock, [&] { return finished_.load() == count_; });
     }
