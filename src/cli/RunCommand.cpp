@@ -18,7 +18,7 @@ struct RunArgs {
     std::vector<std::string> stems;
     std::string mix, stemsDir, meta, preset = "Pop", outDir, format = "wav24", policy = "auto", reference;
     std::optional<double> lufs, ceiling, width, lraMax, matchPct;
-    bool respectUserGains = false, bypassParallelComp = false, exportStems = false, strict = false, noPreview = false;
+    bool respectUserGains = false, bypassParallelComp = false, exportStems = false, strict = false, noPreview = false, comparePreviews = false;
     int threads = 0;
 };
 
@@ -89,6 +89,7 @@ int runJobCommand(const RunArgs& a, bool masterOnly, bool mixOnly)
     spec.bypassParallelComp = a.bypassParallelComp;
     spec.exportStems = a.exportStems;
     spec.preview = !a.noPreview;
+    spec.comparePreviews = a.comparePreviews && !a.noPreview;
     spec.policy = a.policy;
     spec.referencePath = a.reference;
     if (a.matchPct)
@@ -119,6 +120,8 @@ void addTargetOptions(CLI::App* cmd, RunArgs& a)
     cmd->add_option("--format", a.format, "wav24 | wav16 | wav32f | flac24")->capture_default_str();
     cmd->add_flag("--strict", a.strict, "Exit with code 3 when a QC check still fails");
     cmd->add_flag("--no-preview", a.noPreview, "Do not write preview.ogg");
+    cmd->add_flag("--compare-previews", a.comparePreviews,
+                  "Also write mix_preview.ogg (and for run stems_preview.ogg, the raw stem sum): the web player's A/B previews");
     cmd->add_option("-o,--out", a.outDir, "Output folder")->required();
 }
 

@@ -182,7 +182,7 @@ JobResult runJob(const JobSpec& spec)
         mo.progress = spec.progress;
         // The stem-sum preview needs only the stems: it starts with the write pass of
         // mix.wav and encodes on while the mix is mastered.
-        if (!spec.mixOnly && spec.preview)
+        if (!spec.mixOnly && spec.preview && spec.comparePreviews)
             mo.onWriteStart = [&](int rate) {
                 const auto raw = rawSumSources(spec.stems);
                 if (!raw.empty())
@@ -233,7 +233,7 @@ JobResult runJob(const JobSpec& spec)
     // is mastered (mastering leaves a core idle much of the time).
     std::optional<PreviewWriter> earlyPreviews;
     int previewRate = 0;
-    if (!spec.mixOnly && spec.preview) {
+    if (!spec.mixOnly && spec.preview && spec.comparePreviews) {
         previewRate = AudioSource(result.mixPath).sampleRate();
         std::vector<PreviewSpec> previews;
         previews.push_back({"mix", (out / "mix_preview.ogg").string(), {result.mixPath}, reportNumber(report["mix"], "true_peak_dbtp"),
@@ -247,7 +247,7 @@ JobResult runJob(const JobSpec& spec)
         // The master's preview is encoded from the renders as they are written.
         std::optional<RenderPreview> masterPreview;
         MasteringSettings masterSettings = *ms;
-        if (earlyPreviews) {
+        if (spec.preview) {
             masterPreview.emplace((out / "preview.ogg").string(), ms->ceilingDbtp);
             masterSettings.renderTap = &*masterPreview;
         }
@@ -265,20 +265,22 @@ JobResult runJob(const JobSpec& spec)
             if (!c.passed)
                 report["warnings"].push_back("QC: " + c.name + " " + jsonNumber(c.measured, 2).dump() + " misses " + c.target);
         report["timings_s"]["mastering"] = jsonNumber(since(tM), 3);
-        if (earlyPreviews) {
-            // Previews for the browser's A/B/C player: raw stem sum, mix (started before
-            // mastering), master (preview.ogg).
+        if (masterPreview) {
+            // Previews for the browser: the master's (preview.ogg), and for the A/B/C
+            // player the raw stem sum and the mix (both started before mastering).
             const auto tP = Clock::now();
             if (spec.progress)
                 spec.progress("preview", 0.0);
             const ProgressFn both = [&](const std::string& stage, double) {
                 if (spec.progress)
-                    spec.progress(stage, (earlyPreviews->progress() + (stemsPreview ? stemsPreview->progress() : 0.0)) /
+                    spec.progress(stage, ((earlyPreviews ? earlyPreviews->progress() : 1.0) +
+                                          (stemsPreview ? stemsPreview->progress() : 0.0)) /
                                              (stemsPreview ? 2.0 : 1.0));
             };
             auto previews = stemsPreview ? stemsPreview->wait(both) : std::vector<PreviewResult>{};
-            for (auto& p : earlyPreviews->wait(both))
-                previews.push_back(std::move(p));
+            if (earlyPreviews)
+                for (auto& p : earlyPreviews->wait(both))
+                    previews.push_back(std::move(p));
             previews.push_back(masterPreview->finish(reportNumber(report["master"], "integrated_lufs"),
                                                      reportNumber(report["master"], "true_peak_dbtp")));
             result.previewPath = previews.back().path;

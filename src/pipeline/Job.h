@@ -29,6 +29,10 @@ struct JobSpec {
     bool bypassParallelComp = false;
     bool exportStems = false;
     bool preview = true;            ///< OUTDIR/preview.ogg (Ogg Opus) of the master
+    /// With preview: also mix_preview.ogg and (stems jobs) stems_preview.ogg, the raw stem
+    /// sum, for the web player's A/B/C comparison. On for the service's jobs; the CLI
+    /// asks with --compare-previews (its user has mix.wav and master.wav themselves).
+    bool comparePreviews = true;
     std::string policy = "auto"; ///< auto | neural | rules (pipeline/PolicyChoice.h)
     std::string referencePath;      ///< reference track for tone matching (optional)
     std::optional<double> matchAmount; ///< tone-match amount 0…1 (default: 1 with a reference, else the preset's)

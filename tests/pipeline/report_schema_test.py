@@ -91,13 +91,25 @@ def main():
         make_stems(stems)
         meta = os.path.join(stems, "stems.json")
         out_run, out_mix, out_master = (os.path.join(tmp, d) for d in ("run", "mix", "master"))
-        run([binary, "run", "--stems-dir", stems, "--meta", meta, "--preset", "Pop", "-o", out_run])
+        # With the web player's comparison previews: the previews object in full.
+        run([binary, "run", "--stems-dir", stems, "--meta", meta, "--preset", "Pop", "--compare-previews", "-o", out_run])
         failures += validate(validator, os.path.join(out_run, "report.json"), "run")
+        with open(os.path.join(out_run, "report.json")) as f:
+            previews = sorted(json.load(f)["previews"])
+        if previews != ["master", "mix", "stems"]:
+            print(f"run --compare-previews: previews {previews}, expected master, mix, stems")
+            failures += 1
         run([binary, "mix", "--stems-dir", stems, "--meta", meta, "--preset", "Rock", "-o", out_mix])
         failures += validate(validator, os.path.join(out_mix, "report.json"), "mix")
+        # Without: the master's preview alone.
         run([binary, "master", os.path.join(out_mix, "mix.wav"), "--preset", "Streaming", "--lra-max", "12",
-             "--no-preview", "-o", out_master])
+             "-o", out_master])
         failures += validate(validator, os.path.join(out_master, "report.json"), "master")
+        with open(os.path.join(out_master, "report.json")) as f:
+            previews = sorted(json.load(f)["previews"])
+        if previews != ["master"] or os.path.exists(os.path.join(out_master, "mix_preview.ogg")):
+            print(f"master: previews {previews}, expected the master's alone")
+            failures += 1
     if failures:
         sys.exit(f"FAIL: {failures} schema error(s)")
     print("report_schema: all reports valid")
