@@ -1,6 +1,7 @@
 #include "pipeline/RenderPreview.h"
 
 #include "core/AtomicFile.h"
+#include "core/AudioSource.h"
 #include "core/Errors.h"
 #include "core/OpusWriter.h"
 
@@ -20,17 +21,20 @@ RenderPreview::RenderPreview(std::string path, double ceilingDbtp)
 
 RenderPreview::~RenderPreview()
 {
+    stop_.store(true);
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
-        failed_ = true; // drop what is queued: nothing will be kept
     }
     changed_.notify_all();
     if (thread_.joinable())
         thread_.join();
+    source_.reset(); // an unfinished source removes its temporary file
     std::error_code ec;
-    for (int t = 0; t < renders_; ++t)
+    for (int t = 0; t < renders_; ++t) {
         std::filesystem::remove(candidatePath(t), ec);
+        std::filesystem::remove(sourcePath(t), ec);
+    }
 }
 
 std::string RenderPreview::candidatePath(int token) const
@@ -38,18 +42,9 @@ std::string RenderPreview::candidatePath(int token) const
     return path_ + ".render" + std::to_string(token) + ".tmp";
 }
 
-void RenderPreview::push(Item item)
+std::string RenderPreview::sourcePath(int token) const
 {
-    // At most kMaxQueued blocks (≈ 1 MB) wait: the renderer waits for the encoder
-    // rather than memory growing with the song.
-    constexpr std::size_t kMaxQueued = 32;
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return queue_.size() < kMaxQueued || failed_; });
-    if (failed_)
-        return;
-    queue_.push_back(std::move(item));
-    lock.unlock();
-    changed_.notify_all();
+    return path_ + ".render" + std::to_string(token) + ".wav.tmp";
 }
 
 int RenderPreview::begin(int sampleRate, int channels)
@@ -59,25 +54,41 @@ int RenderPreview::begin(int sampleRate, int channels)
         std::lock_guard lock(mutex_);
         token = renders_++;
     }
-    push({Kind::Begin, token, sampleRate, channels, AudioBuffer()});
+    source_.reset(); // a render that threw before end(): its source goes
+    // An Opus preview is mono or stereo.
+    source_ = std::make_unique<AudioWriter>(sourcePath(token), sampleRate, std::min(channels, 2), OutputFormat::Wav32f);
+    sourceToken_ = token;
     return token;
 }
 
 void RenderPreview::block(const AudioBuffer& audio)
 {
-    AudioBuffer copy(std::min(audio.channels(), 2), audio.frames()); // an Opus preview is mono or stereo
-    for (int c = 0; c < copy.channels(); ++c) {
+    if (!source_)
+        return;
+    const int channels = source_->channels();
+    if (scaled_.channels() != channels || scaled_.capacity() < audio.frames())
+        scaled_.resize(channels, audio.frames());
+    scaled_.setFrames(audio.frames());
+    for (int c = 0; c < channels; ++c) {
         const float* x = audio.channel(c);
-        float* y = copy.channel(c);
+        float* y = scaled_.channel(c);
         for (std::size_t i = 0; i < audio.frames(); ++i)
             y[i] = x[i] * gain_;
     }
-    push({Kind::Block, -1, 0, 0, std::move(copy)});
+    source_->write(scaled_);
 }
 
 void RenderPreview::end()
 {
-    push({Kind::End, -1, 0, 0, AudioBuffer()});
+    if (!source_)
+        return;
+    source_->commit();
+    source_.reset();
+    {
+        std::lock_guard lock(mutex_);
+        toEncode_.push_back(sourceToken_);
+    }
+    changed_.notify_all();
 }
 
 void RenderPreview::kept(int token)
@@ -88,44 +99,44 @@ void RenderPreview::kept(int token)
 
 void RenderPreview::run()
 {
-    // One render at a time, in the order given; an unfinished writer (a render that threw
-    // before end()) is dropped by the next begin() and removes its temporary file.
-    std::unique_ptr<OpusWriter> writer;
+    // The renders in the order they ended, each encoded whole.
     for (;;) {
-        Item item{Kind::End, -1, 0, 0, AudioBuffer()};
+        int token = -1;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [this] { return !queue_.empty() || closed_; });
-            if (queue_.empty() || failed_)
+            changed_.wait(lock, [this] { return !toEncode_.empty() || closed_; });
+            if (toEncode_.empty() || stop_.load())
                 break;
-            item = std::move(queue_.front());
-            queue_.pop_front();
+            token = toEncode_.front();
+            toEncode_.pop_front();
         }
-        changed_.notify_all();
         try {
-            switch (item.kind) {
-            case Kind::Begin:
-                writer = std::make_unique<OpusWriter>(candidatePath(item.token), item.rate, std::min(item.channels, 2));
-                break;
-            case Kind::Block:
-                if (writer)
-                    writer->write(item.audio);
-                break;
-            case Kind::End:
-                if (writer)
-                    writer->commit();
-                writer.reset();
-                break;
-            }
+            encode(token);
         } catch (...) {
             std::lock_guard lock(mutex_);
             error_ = std::current_exception();
-            failed_ = true;
-            queue_.clear();
-            changed_.notify_all();
+            stop_.store(true);
             break;
         }
     }
+}
+
+void RenderPreview::encode(int token)
+{
+    {
+        AudioSource source(sourcePath(token), 0, 4096);
+        OpusWriter writer(candidatePath(token), source.sampleRate(), source.channels());
+        AudioBuffer block(source.channels(), source.blockSize());
+        while (source.read(block) > 0) {
+            if (stop_.load(std::memory_order_relaxed))
+                return; // the destructor removes the files
+            writer.write(block);
+            block.setFrames(source.blockSize());
+        }
+        writer.commit();
+    }
+    std::error_code ec;
+    std::filesystem::remove(sourcePath(token), ec);
 }
 
 PreviewResult RenderPreview::finish(double masterLufs, double masterPeakDbtp)
@@ -139,13 +150,15 @@ PreviewResult RenderPreview::finish(double masterLufs, double masterPeakDbtp)
         thread_.join();
     if (error_)
         std::rethrow_exception(error_);
-    if (kept_ < 0 || kept_ >= renders_)
+    if (kept_ < 0 || kept_ >= renders_ || !std::filesystem::exists(candidatePath(kept_)))
         throw InternalError(path_ + ": no master render to preview");
     moveIntoPlace(candidatePath(kept_), path_);
     std::error_code ec;
-    for (int t = 0; t < renders_; ++t)
+    for (int t = 0; t < renders_; ++t) {
         if (t != kept_)
             std::filesystem::remove(candidatePath(t), ec);
+        std::filesystem::remove(sourcePath(t), ec);
+    }
     PreviewResult r;
     r.name = "master";
     r.path = path_;

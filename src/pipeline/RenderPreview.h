@@ -1,24 +1,30 @@
 #pragma once
-// The master's browser preview, encoded while the mastering chain renders the master.
+// The master's browser preview, made from the mastering chain's renders.
+#include "core/AudioWriter.h"
 #include "mastering/MasteringSettings.h"
 #include "pipeline/Previews.h"
+
+#include <atomic>
 
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 namespace mm {
 
-/// The master's preview, encoded while the master is rendered: the chain's RenderTap
-/// (MasteringSettings::renderTap) hands every render's output to a background thread that
-/// encodes it beside the master, as the render is written — no pass over master.wav after
-/// mastering. The gain is fixed before the first block: kPreviewSourcePeakDbtp minus the
-/// true-peak ceiling the master is held under. finish() keeps the render the chain kept as
-/// `path` and removes the others; destroyed without finish() (the job failed or was
-/// cancelled), it stops and removes every file it made.
+/// The master's preview, made from the renders themselves — no pass over master.wav after
+/// mastering. The chain's RenderTap (MasteringSettings::renderTap) hands every render's
+/// output to this object, which writes it (at the preview's gain, float) to a source file
+/// beside the master as it comes: the render never waits for the encoder. When a render
+/// ends, a background thread encodes its source file to Ogg Opus, beside the read-back
+/// and whatever follows. The gain is fixed before the first block: kPreviewSourcePeakDbtp
+/// minus the true-peak ceiling the master is held under. finish() waits for the encoder,
+/// keeps the render the chain kept as `path` and removes the others; destroyed without
+/// finish() (the job failed or was cancelled), it stops and removes every file it made.
 class RenderPreview final : public RenderTap {
 public:
     RenderPreview(std::string path, double ceilingDbtp);
@@ -37,24 +43,24 @@ public:
     PreviewResult finish(double masterLufs, double masterPeakDbtp);
 
 private:
-    enum class Kind { Begin, Block, End };
-    struct Item {
-        Kind kind;
-        int token, rate, channels;
-        AudioBuffer audio;
-    };
     void run();
-    std::string candidatePath(int token) const;
-    void push(Item item);
+    void encode(int token);
+    std::string candidatePath(int token) const; ///< a render's Opus file
+    std::string sourcePath(int token) const;    ///< a render's float source, removed once encoded
 
     std::string path_;
     double gainDb_;
     float gain_; ///< gainDb_ as a linear factor
+    // The render's side: begin(), block(), end() come one at a time from the chain.
+    std::unique_ptr<AudioWriter> source_;
+    int sourceToken_ = -1;
+    AudioBuffer scaled_;
+    // Shared with the encoder thread.
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<Item> queue_;
-    bool closed_ = false;  ///< finish() or the destructor: no more items
-    bool failed_ = false;  ///< the encoder threw (error_); items are dropped
+    std::deque<int> toEncode_;         ///< renders whose source is complete
+    bool closed_ = false;              ///< finish() or the destructor: no more renders
+    std::atomic<bool> stop_{false};    ///< the destructor or a failed encode: stop at the next block
     std::exception_ptr error_;
     int renders_ = 0, kept_ = -1;
     std::thread thread_;
