@@ -9,6 +9,8 @@
 #include "dsp/TruePeakMeter.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace mm {
 
@@ -76,6 +78,29 @@ private:
     float winPeak_ = 0.0f;                ///< the current window's largest |x|
     StemFeatures features_;
 };
+
+/// The full analysis with libebur128's readings (loudness, LRA and true peak: the
+/// reference a master is judged by), split into parts per block that can run on separate
+/// threads: part c < channels is libebur128's true peak of channel c (Ebur128ChannelPeak),
+/// the last part everything else (an Analyzer with truePeakElsewhere). Every part must see
+/// every block, in order. Same figures as Analyzer with truePeak on.
+class SplitAnalysis {
+public:
+    SplitAnalysis(double sampleRate, int channels, std::int64_t expectedFrames);
+    std::size_t parts() const noexcept { return peaks_.size() + 1; }
+    void processPart(std::size_t part, const AudioBuffer& block);
+    /// Ends the pass: the metrics with libebur128's true peak (path left empty).
+    AudioMetrics finish();
+
+private:
+    Analyzer analyzer_;
+    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks_;
+};
+
+class AudioReader;
+/// Sets the metrics' path and what the reader found in the file: NaN/Inf samples, its
+/// warnings (truncation, …), and a warning when no sample could be read.
+void noteReaderFindings(AudioMetrics& m, const std::string& path, const AudioReader& reader);
 
 /// Analyses a whole file in one streaming pass (at its own rate). Reader warnings
 /// (truncation, NaN/Inf) go into metrics.warnings.

@@ -44,39 +44,25 @@ void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
     // (libebur128's loudness and LRA, momentary/short-term, spectrum, stereo).
     AudioSource written(path, 0, kMeasureBlock);
     const int channels = written.channels();
-    const auto rate = static_cast<double>(written.sampleRate());
-    AnalyzerOptions options;
-    options.expectedFrames = r.frames;
-    options.truePeakElsewhere = true;
-    Analyzer analyzer(rate, channels, options);
-    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks;
-    for (int c = 0; c < channels; ++c)
-        peaks.push_back(std::make_unique<Ebur128ChannelPeak>(rate));
+    SplitAnalysis analysis(static_cast<double>(written.sampleRate()), channels, r.frames);
     TruePeakMeter meter;
     meter.prepare(channels);
-    const auto chs = static_cast<std::size_t>(channels);
-    const std::size_t tasks = 2 * chs + 1;
+    const std::size_t parts = analysis.parts();
     AudioBuffer block(channels, kMeasureBlock);
     std::int64_t done = 0;
     while (written.read(block) > 0) {
-        pool().parallelFor(tasks, [&](std::size_t t) {
-            if (t < chs)
-                peaks[t]->process(block.channel(static_cast<int>(t)), block.frames());
-            else if (t < 2 * chs)
-                meter.processChannel(static_cast<int>(t - chs), block.channel(static_cast<int>(t - chs)), block.frames());
+        pool().parallelFor(parts + static_cast<std::size_t>(channels), [&](std::size_t t) {
+            if (t < parts)
+                analysis.processPart(t, block);
             else
-                analyzer.process(block);
+                meter.processChannel(static_cast<int>(t - parts), block.channel(static_cast<int>(t - parts)), block.frames());
         });
         tick(done += static_cast<std::int64_t>(block.frames()), r.frames);
         block.setFrames(kMeasureBlock);
     }
     meter.finish();
     ++passesDone_;
-    r.output = analyzer.finish();
-    double peak = 0.0;
-    for (const auto& p : peaks)
-        peak = std::max(peak, p->truePeak());
-    r.output.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : -std::numeric_limits<double>::infinity();
+    r.output = analysis.finish();
     r.output.path = path;
     for (const auto& w : written.reader().warnings())
         r.output.warnings.push_back(w);

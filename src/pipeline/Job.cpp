@@ -1,7 +1,6 @@
 #include "pipeline/Job.h"
 
 #include "analysis/Analyzer.h"
-#include "analysis/LoudnessMeter.h"
 #include "core/AtomicFile.h"
 #include "core/AudioSource.h"
 #include "core/Errors.h"
@@ -43,49 +42,33 @@ AudioMetrics analyzeMix(const std::string& path, MasteringSettings* ms, int thre
     AudioSource source(path, 0, kRead);
     const auto rate = static_cast<double>(source.sampleRate());
     const int channels = source.channels();
-    AnalyzerOptions ao;
-    ao.expectedFrames = source.expectedFrames();
-    ao.truePeakElsewhere = true;
-    Analyzer analyzer(rate, channels, ao);
-    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks;
-    for (int c = 0; c < channels; ++c)
-        peaks.push_back(std::make_unique<Ebur128ChannelPeak>(rate));
+    SplitAnalysis analysis(rate, channels, source.expectedFrames());
     BandLevelMeter bands;
     if (ms)
         bands.prepare({rate, channels, MasteringChain::kBlock}, ms->multiband.crossoversHz);
     AudioBuffer block(channels, kRead), slice(channels, MasteringChain::kBlock);
     ThreadPool pool(threads > 0 ? threads : ThreadPool::defaultThreads());
-    const std::size_t tasks = peaks.size() + (ms ? 2 : 1);
+    const std::size_t parts = analysis.parts();
     std::int64_t frames = 0;
     while (source.read(block) > 0) {
-        pool.parallelFor(tasks, [&](std::size_t t) {
-            if (t < peaks.size()) {
-                peaks[t]->process(block.channel(static_cast<int>(t)), block.frames());
-            } else if (t == peaks.size()) {
-                analyzer.process(block);
-            } else { // the band meter gates per block: the chain's own block size
-                for (std::size_t at = 0; at < block.frames(); at += MasteringChain::kBlock) {
-                    const std::size_t n = std::min(MasteringChain::kBlock, block.frames() - at);
-                    slice.setFrames(n);
-                    for (int c = 0; c < channels; ++c)
-                        std::copy_n(block.channel(c) + at, n, slice.channel(c));
-                    bands.process(slice);
-                }
+        pool.parallelFor(parts + (ms ? 1 : 0), [&](std::size_t t) {
+            if (t < parts) {
+                analysis.processPart(t, block);
+                return;
+            }
+            for (std::size_t at = 0; at < block.frames(); at += MasteringChain::kBlock) { // the band meter gates
+                const std::size_t n = std::min(MasteringChain::kBlock, block.frames() - at); // per block: the chain's size
+                slice.setFrames(n);
+                for (int c = 0; c < channels; ++c)
+                    std::copy_n(block.channel(c) + at, n, slice.channel(c));
+                bands.process(slice);
             }
         });
         frames += static_cast<std::int64_t>(block.frames());
         block.setFrames(kRead);
     }
-    AudioMetrics m = analyzer.finish();
-    double peak = 0.0;
-    for (const auto& p : peaks)
-        peak = std::max(peak, p->truePeak());
-    m.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : -std::numeric_limits<double>::infinity();
-    m.path = path;
-    m.nonFiniteSamples = source.reader().nonFiniteSamples();
-    m.warnings = source.reader().warnings();
-    if (source.reader().framesRead() == 0)
-        m.warnings.push_back(path + ": no samples could be read");
+    AudioMetrics m = analysis.finish();
+    noteReaderFindings(m, path, source.reader());
     if (ms) {
         auto a = std::make_shared<MixAnalysis>();
         a->metrics = m;
