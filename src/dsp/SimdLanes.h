@@ -10,7 +10,6 @@
 namespace mm {
 
 typedef double Double2 __attribute__((vector_size(16)));
-typedef std::uint64_t UInt2 __attribute__((vector_size(16)));
 typedef float Float4 __attribute__((vector_size(16)));
 typedef std::uint32_t UInt4 __attribute__((vector_size(16)));
 

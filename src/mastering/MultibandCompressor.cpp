@@ -131,11 +131,29 @@ void BandLevelMeter::prepare(const ProcessSpec& spec, std::span<const double> cr
     for (double& f : x)
         f = std::min(f, 0.45 * spec.sampleRate);
     splitter_.prepare(spec, x);
+    piece_.resize(spec.channels, std::max<std::size_t>(spec.maxBlock, 1));
     sum_.assign(x.size() + 1, 0.0);
     frames_.assign(x.size() + 1, 0.0);
 }
 
 void BandLevelMeter::process(const AudioBuffer& block) noexcept
+{
+    const std::size_t maxBlock = piece_.capacity();
+    if (block.frames() <= maxBlock) {
+        processPiece(block);
+        return;
+    }
+    const int channels = std::min(block.channels(), piece_.channels());
+    for (std::size_t at = 0; at < block.frames(); at += maxBlock) {
+        const std::size_t n = std::min(maxBlock, block.frames() - at);
+        piece_.setFrames(n);
+        for (int c = 0; c < channels; ++c)
+            std::copy_n(block.channel(c) + at, n, piece_.channel(c));
+        processPiece(piece_);
+    }
+}
+
+void BandLevelMeter::processPiece(const AudioBuffer& block) noexcept
 {
     const std::size_t n = block.frames();
     if (n == 0)

@@ -63,8 +63,10 @@ private:
 };
 
 /// Measures each band's RMS level (dBFS, mean power over channels) of a programme fed in
-/// blocks through the same LR4 split, over blocks whose band level is above −70 dBFS
-/// (silence between songs' sections must not lower the reference).
+/// blocks through the same LR4 split, over gating pieces whose band level is above
+/// −70 dBFS (silence between songs' sections must not lower the reference). A piece is
+/// spec.maxBlock frames (the last one of a block shorter): process() takes blocks of any
+/// length and cuts them, so callers reading larger blocks get the same reading.
 class BandLevelMeter {
 public:
     void prepare(const ProcessSpec& spec, std::span<const double> crossoversHz);
@@ -72,7 +74,10 @@ public:
     std::vector<double> levelsDb() const;
 
 private:
+    void processPiece(const AudioBuffer& piece) noexcept;
+
     MultibandSplitter splitter_;
+    AudioBuffer piece_; // a block longer than maxBlock is measured through this, a piece at a time
     std::vector<double> sum_;
     std::vector<double> frames_;
 };

@@ -22,7 +22,7 @@ namespace mm {
 namespace {
 
 constexpr std::size_t kBlock = kMixBlock;
-// The write pass hands each block to two threads: larger blocks, fewer hand-overs.
+// The write pass hands each block to parallel parts: larger blocks, fewer hand-overs.
 constexpr std::size_t kWriteBlock = 4 * kMixBlock;
 using Clock = std::chrono::steady_clock;
 
@@ -281,7 +281,6 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         // write followed by the read of the next block into the other buffer, and the
         // caller's meter (the mastering's band levels).
         AudioBuffer blocks[2] = {AudioBuffer(2, kWriteBlock), AudioBuffer(2, kWriteBlock)};
-        AudioBuffer slice(2, kBlock); // onMixBlock sees blocks of kMixBlock frames, as the render makes them
         int cur = 0;
         std::size_t have = readScaled(blocks[cur]);
         std::int64_t written = 0;
@@ -292,13 +291,7 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
             pool.parallelFor(3 - first, [&](std::size_t index) {
                 const std::size_t task = index + first;
                 if (task == 0) {
-                    for (std::size_t at = 0; at < block.frames(); at += kBlock) {
-                        const std::size_t len = std::min(kBlock, block.frames() - at);
-                        slice.setFrames(len);
-                        for (int c = 0; c < 2; ++c)
-                            std::copy_n(block.channel(c) + at, len, slice.channel(c));
-                        options.onMixBlock(slice, rate);
-                    }
+                    options.onMixBlock(block, rate);
                 } else if (task == 1) {
                     analyzer.process(block);
                 } else {

@@ -37,8 +37,8 @@ struct MixOptions {
     int sampleRate = 0;         ///< 0 = the most common stem rate (44.1 or 48 kHz family)
     OutputFormat format = OutputFormat::Wav24;
     bool exportStems = false;   ///< OUTDIR/stems/<input file name>, post-fader, pre-bus
-    /// Called with every block of the mix (kMixBlock frames, the last one shorter), in
-    /// order, as it is written (after the headroom gain, before quantisation), e.g. to
+    /// Called with every block of the mix (up to 4 × kMixBlock frames), in order, as it
+    /// is written (after the headroom gain, before quantisation), e.g. to
     /// measure it for mastering without reading mix.wav again. Runs on a pool thread,
     /// beside the analysis of the mix.
     std::function<void(const AudioBuffer& block, int sampleRate)> onMixBlock;

@@ -46,23 +46,16 @@ AudioMetrics analyzeMix(const std::string& path, MasteringSettings* ms, int thre
     BandLevelMeter bands;
     if (ms)
         bands.prepare({rate, channels, MasteringChain::kBlock}, ms->multiband.crossoversHz);
-    AudioBuffer block(channels, kRead), slice(channels, MasteringChain::kBlock);
+    AudioBuffer block(channels, kRead);
     ThreadPool pool(threads > 0 ? threads : ThreadPool::defaultThreads());
     const std::size_t parts = analysis.parts();
     std::int64_t frames = 0;
     while (source.read(block) > 0) {
         pool.parallelFor(parts + (ms ? 1 : 0), [&](std::size_t t) {
-            if (t < parts) {
+            if (t < parts)
                 analysis.processPart(t, block);
-                return;
-            }
-            for (std::size_t at = 0; at < block.frames(); at += MasteringChain::kBlock) { // the band meter gates
-                const std::size_t n = std::min(MasteringChain::kBlock, block.frames() - at); // per block: the chain's size
-                slice.setFrames(n);
-                for (int c = 0; c < channels; ++c)
-                    std::copy_n(block.channel(c) + at, n, slice.channel(c));
-                bands.process(slice);
-            }
+            else
+                bands.process(block); // gates per MasteringChain::kBlock frames, as the chain's own analysis
         });
         frames += static_cast<std::int64_t>(block.frames());
         block.setFrames(kRead);
