@@ -14,41 +14,33 @@ constexpr double kKaiserBeta = 9.0; // ≈ 90 dB stopband: A ≈ β / 0.1102 + 8
 constexpr int kLength = (Oversampler::kTapsPerPhase - 1) * Oversampler::kFactor + 1; // 513
 constexpr int kGroup = Oversampler::kGroup;
 
-// Float4 (SimdLanes.h): g++ 12 turns the plain-loop version of dotGroup into an
-// outer-loop vectorisation full of shuffles (≈ 3× slower), so the lanes are spelled out.
-constexpr int kLanes = 4;
-constexpr int kVectors = kGroup / kLanes;
-
-inline Float4 load4(const float* p) noexcept
-{
-    Float4 v;
-    std::memcpy(&v, p, sizeof v); // unaligned load (movups)
-    return v;
-}
-
-// out[t] = Σ_k taps[k] · x[t + k], t < kGroup; x must hold kGroup + kPhaseTaps − 1 values.
-// kVectors independent accumulators hide the add latency; each lane sums its own taps in
-// order k = 0, 1, …, exactly as the scalar loop in processSample() does.
-inline void dotGroup(const float* __restrict taps, const float* __restrict x, float* __restrict out) noexcept
-{
-    Float4 acc[kVectors] = {};
-    for (int k = 0; k < Oversampler::kPhaseTaps; ++k) {
-        const Float4 c = Float4{} + taps[k];
-        for (int v = 0; v < kVectors; ++v)
-            acc[v] += c * load4(x + k + v * kLanes);
-    }
-    std::memcpy(out, acc, sizeof acc);
-}
+// Eight outputs per vector, all seven phases at once: each input vector x[i + k … i + k + 7]
+// is loaded once and serves every phase (a broadcast tap each), so the loop is bound by
+// the multiplies and adds, not by loads, and the 7 accumulators stay in registers. Each
+// output still sums its taps in order k = 0, 1, … from zero, without FMA, exactly as the
+// scalar loop in processSample() does: the clones give the same bits.
+typedef float Float8 __attribute__((vector_size(32)));
+constexpr int kLanes = 8;
+constexpr int kPhases = Oversampler::kFactor - 1;
 
 // The phases 1 … kFactor − 1 of a block: rows[p · kRowStride + i] for i < n (rounded up
-// to whole groups), from first[i … i + kPhaseTaps).
-void filterRows(const float* taps, const float* first, float* rows, int n) noexcept
+// to whole groups of kGroup), from first[i … i + kPhaseTaps).
+__attribute__((target_clones("avx2", "default"))) void filterRows(const float* __restrict taps, const float* __restrict first,
+                                                                 float* __restrict rows, int n) noexcept
 {
-    for (int p = 1; p < Oversampler::kFactor; ++p) {
-        const float* t = taps + (p - 1) * Oversampler::kPhaseTaps;
-        float* row = rows + static_cast<std::ptrdiff_t>(p) * Oversampler::kRowStride;
-        for (int i = 0; i < n; i += kGroup)
-            dotGroup(t, first + i, row + i);
+    const int groups = (n + kGroup - 1) / kGroup * kGroup;
+    for (int i = 0; i < groups; i += kLanes) {
+        Float8 acc[kPhases] = {};
+        for (int k = 0; k < Oversampler::kPhaseTaps; ++k) {
+            Float8 x;
+            std::memcpy(&x, first + i + k, sizeof x); // unaligned load
+            for (int p = 0; p < kPhases; ++p) {
+                const float t = taps[p * Oversampler::kPhaseTaps + k];
+                acc[p] += Float8{t, t, t, t, t, t, t, t} * x;
+            }
+        }
+        for (int p = 0; p < kPhases; ++p)
+            std::memcpy(rows + static_cast<std::ptrdiff_t>(p + 1) * Oversampler::kRowStride + i, &acc[p], sizeof(Float8));
     }
 }
 

@@ -12,10 +12,13 @@
 //
 // Speed: the history is a linear buffer (the newest kMaxBlock samples after the
 // kHistory before them), so each phase's dot product reads one contiguous span; the
-// block path computes kGroup outputs of one phase at a time with the taps reversed, in
-// 4-float vectors (SSE2, baseline x86-64), kGroup / 4 independent accumulators. Phase 0 is a copy.
-// (An 8-float AVX2 version measured slower on this machine's EPYC: half its unaligned
-// 32-byte loads cross a cache line.)
+// block path computes eight outputs of all seven phases at a time with the taps
+// reversed: each 8-float input vector is loaded once for every phase and multiplied by a
+// broadcast tap, the seven accumulators stay in registers (compiled for AVX2 and for
+// baseline x86-64, picked at run time; no FMA, so both give processSample()'s bits).
+// Phase 0 is a copy. (The earlier form, one phase at a time with 4-float vectors, was
+// bound by its loads; an 8-float version of it was slower still on this machine's EPYC,
+// half its unaligned 32-byte loads crossing a cache line.)
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -31,7 +34,7 @@ public:
     static constexpr int kPhaseTaps = kTapsPerPhase - 1; ///< non-zero taps of phases 1…7
     static constexpr int kHistory = kPhaseTaps - 1;     ///< past samples a dot product needs
     static constexpr int kMaxBlock = 512;  ///< largest processBlock() call (rows stay in L1)
-    static constexpr int kGroup = 32;      ///< outputs computed together (8 SSE accumulators)
+    static constexpr int kGroup = 32;      ///< rows are computed in whole groups of kGroup outputs
     static constexpr int kRowStride = kMaxBlock + kGroup;
 
     Oversampler();

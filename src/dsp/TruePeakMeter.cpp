@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace mm {
 
@@ -163,28 +164,51 @@ void TruePeakMeter::finish() noexcept
 }
 
 namespace {
-// Largest |interpolated point| of a chunk over the phases of Ebur128TruePeak's filter;
-// cur[i − k] must be valid for k < perPhase. Cloned for AVX2 (same values: each output
-// still sums its taps in order, without FMA).
-__attribute__((target_clones("avx2", "default"))) float interpolatedPeak(const float* coeffs, int factor, int perPhase,
-                                                                            const float* cur, int n, float* acc) noexcept
+typedef float Float8 __attribute__((vector_size(32)));
+
+// out[i] = max over phases f ∈ [First, Factor) of |Σ_k coeffs[f · perPhase + k] · cur[i − k]|,
+// i < n; cur[i − k] must be valid for k < perPhase and i < n rounded up to 8. Eight
+// outputs per vector, every phase at once: each input vector is loaded once for all
+// phases and the accumulators stay in registers. Each output sums its taps in order
+// k = 0, 1, … from zero, without FMA, as libebur128's loop and the scalar form do; the
+// zero taps libebur128 skips add ±0 to the sum, which leaves it unchanged (the input is
+// finite: readers replace NaN and Inf), so the clones give the same bits.
+template <int Factor, int First>
+__attribute__((always_inline)) inline void phaseMaximaT(const float* __restrict coeffs, int perPhase, const float* __restrict cur, int n,
+                                                        float* __restrict out) noexcept
 {
-    float peak = 0.0f;
-    for (int f = 0; f < factor; ++f) {
-        const float* c = coeffs + static_cast<std::ptrdiff_t>(f) * perPhase;
-        std::fill(acc, acc + n, 0.0f);
+    for (int i = 0; i < n; i += 8) {
+        Float8 acc[Factor] = {};
         for (int k = 0; k < perPhase; ++k) {
-            const float ck = c[k];
-            if (ck == 0.0f)
-                continue;
-            const float* xs = cur - k;
-            for (int i = 0; i < n; ++i)
-                acc[i] += ck * xs[i];
+            Float8 x;
+            std::memcpy(&x, cur + i - k, sizeof x); // unaligned load
+            for (int f = First; f < Factor; ++f) {
+                const float c = coeffs[f * perPhase + k];
+                acc[f] += Float8{c, c, c, c, c, c, c, c} * x;
+            }
         }
-        for (int i = 0; i < n; ++i)
-            peak = std::max(peak, std::fabs(acc[i]));
+        Float8 m = {};
+        for (int f = First; f < Factor; ++f) {
+            const Float8 a = acc[f] < 0.0f ? -acc[f] : acc[f];
+            m = a > m ? a : m;
+        }
+        if (i + 8 <= n) {
+            std::memcpy(out + i, &m, sizeof m);
+        } else {
+            float part[8];
+            std::memcpy(part, &m, sizeof m);
+            std::copy(part, part + (n - i), out + i);
+        }
     }
-    return peak;
+}
+
+__attribute__((target_clones("avx2", "default"))) void phaseMaxima(const float* coeffs, int factor, int perPhase, bool withPhase0,
+                                                                  const float* cur, int n, float* out) noexcept
+{
+    if (factor == 4)
+        withPhase0 ? phaseMaximaT<4, 0>(coeffs, perPhase, cur, n, out) : phaseMaximaT<4, 1>(coeffs, perPhase, cur, n, out);
+    else
+        withPhase0 ? phaseMaximaT<2, 0>(coeffs, perPhase, cur, n, out) : phaseMaximaT<2, 1>(coeffs, perPhase, cur, n, out);
 }
 } // namespace
 
@@ -242,9 +266,11 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
             // |interpolated| ≤ bound_ × max |x| over the chunk and its history: a chunk
             // that cannot raise the peak is not filtered (the result is unchanged).
             const float inPeak = std::max(chunkPeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
-            if (factor_ > 1 && inPeak * bound_ >= peak)
-                peak = std::max(peak, interpolatedPeak(coeffs_.data(), factor_, perPhase_, cur, n,
-                                                       acc_.data() + static_cast<std::size_t>(ch) * kChunk));
+            if (factor_ > 1 && inPeak * bound_ >= peak) {
+                float* points = acc_.data() + static_cast<std::size_t>(ch) * kChunk;
+                phaseMaxima(coeffs_.data(), factor_, perPhase_, true, cur, n, points);
+                peak = std::max(peak, peakAbs(points, static_cast<std::size_t>(n)));
+            }
             // Keep the last h samples as the next chunk's history.
             std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
         }
@@ -263,20 +289,7 @@ void Ebur128TruePeak::envelope(int channel, const float* x, int n, float* out) n
             out[i] = std::fabs(cur[i]);
     } else {
         // Phase f at push i is the value at i − envelopeDelay() + f / factor.
-        std::fill(out, out + n, 0.0f);
-        for (int f = 1; f < factor_; ++f) {
-            const float* c = coeffs_.data() + static_cast<std::ptrdiff_t>(f) * perPhase_;
-            float* acc = acc_.data() + static_cast<std::size_t>(channel) * kChunk;
-            std::fill(acc, acc + n, 0.0f);
-            for (int k = 0; k < perPhase_; ++k) {
-                const float ck = c[k];
-                const float* xs = cur - k;
-                for (int i = 0; i < n; ++i)
-                    acc[i] += ck * xs[i];
-            }
-            for (int i = 0; i < n; ++i)
-                out[i] = std::max(out[i], std::fabs(acc[i]));
-        }
+        phaseMaxima(coeffs_.data(), factor_, perPhase_, false, cur, n, out);
     }
     std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
 }

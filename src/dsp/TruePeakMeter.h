@@ -105,7 +105,7 @@ private:
     std::vector<float> coeffs_;       // factor × perPhase, coefficient of x[n − k] in phase f at [f·perPhase + k]
     float bound_ = 1.0f;              // max over phases of Σ |coefficients| (+ rounding margin)
     std::vector<std::vector<float>> buf_; // per channel: perPhase − 1 history samples, then a chunk
-    std::vector<float> acc_;          // per channel: kChunk sums
+    std::vector<float> acc_;          // per channel: kChunk interpolated maxima (process())
     std::vector<float> max_;
 };
 
