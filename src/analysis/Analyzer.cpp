@@ -21,7 +21,7 @@ double toDb(double linear)
 
 Analyzer::Analyzer(double sampleRate, int channels, AnalyzerOptions options)
     : rate_(sampleRate), channels_(channels), options_(options),
-      loudness_(sampleRate, channels, options.truePeak, false, options.truePeakElsewhere),
+      loudness_(sampleRate, channels, options.truePeak, false),
       spectrum_(std::make_unique<SpectrumAnalyzer>(sampleRate, options.features,
                                                    options.features ? SpectrumResolution::Stem : SpectrumResolution::Fine)),
       channelSum_(static_cast<std::size_t>(channels), 0.0), clipRun_(static_cast<std::size_t>(channels), 0)

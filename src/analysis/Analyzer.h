@@ -15,10 +15,7 @@
 namespace mm {
 
 struct AnalyzerOptions {
-    bool truePeak = true;        ///< libebur128's true peak (≈70 % of the analysis time)
-    /// With truePeak: libebur128's loudness and LRA, but its true peak is read by the
-    /// caller (Ebur128ChannelPeak per channel, in parallel): metrics.truePeakDbtp is NaN.
-    bool truePeakElsewhere = false;
+    bool truePeak = true;        ///< libebur128's loudness, LRA and true peak (screened, Ebur128ChannelPeak)
     /// With truePeak off: the same true peak as libebur128's from Ebur128TruePeak (src/dsp:
     /// its interpolator, computed block-wise, ≈ 10× cheaper). Not for the master's check.
     bool fastTruePeak = false;
@@ -77,24 +74,6 @@ private:
     std::vector<double> winChannelSum_;   ///< per channel, the current window's Σx²
     float winPeak_ = 0.0f;                ///< the current window's largest |x|
     StemFeatures features_;
-};
-
-/// The full analysis with libebur128's readings (loudness, LRA and true peak: the
-/// reference a master is judged by), split into parts per block that can run on separate
-/// threads: part c < channels is libebur128's true peak of channel c (Ebur128ChannelPeak),
-/// the last part everything else (an Analyzer with truePeakElsewhere). Every part must see
-/// every block, in order. Same figures as Analyzer with truePeak on.
-class SplitAnalysis {
-public:
-    SplitAnalysis(double sampleRate, int channels, std::int64_t expectedFrames);
-    std::size_t parts() const noexcept { return peaks_.size() + 1; }
-    void processPart(std::size_t part, const AudioBuffer& block);
-    /// Ends the pass: the metrics with libebur128's true peak (path left empty).
-    AudioMetrics finish();
-
-private:
-    Analyzer analyzer_;
-    std::vector<std::unique_ptr<Ebur128ChannelPeak>> peaks_;
 };
 
 class AudioReader;

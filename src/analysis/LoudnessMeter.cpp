@@ -1,6 +1,7 @@
 #include "analysis/LoudnessMeter.h"
 
 #include "core/Errors.h"
+#include "dsp/SimdLanes.h"
 
 #include <ebur128.h>
 
@@ -14,19 +15,23 @@ struct LoudnessMeter::Ebur128 {
     ebur128_state* state = nullptr;
 };
 
-LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly, bool truePeakElsewhere)
-    : channels_(channels), truePeak_(measureTruePeak && !truePeakElsewhere), integratedOnly_(integratedOnly)
+LoudnessMeter::LoudnessMeter(double sampleRate, int channels, bool measureTruePeak, bool integratedOnly)
+    : channels_(channels), truePeak_(measureTruePeak), integratedOnly_(integratedOnly)
 {
     // A mono file is measured as one channel (weight 1): the loudness it has once panned
     // to the centre with the constant-power law (−3 dB in each of two channels).
     if (measureTruePeak) {
-        const int mode = EBUR128_MODE_I | (truePeak_ ? EBUR128_MODE_TRUE_PEAK : 0) | (integratedOnly ? 0 : EBUR128_MODE_LRA);
+        // libebur128's true peak is read per channel (peaks_, screened), not by this state.
+        const int mode = EBUR128_MODE_I | (integratedOnly ? 0 : EBUR128_MODE_LRA);
         ebu_ = new Ebur128{ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(std::lround(sampleRate)), mode)};
         if (!ebu_->state) {
             delete ebu_;
             throw InternalError("libebur128 initialisation failed");
         }
     }
+    if (truePeak_)
+        for (int c = 0; c < channels; ++c)
+            peaks_.push_back(std::make_unique<Ebur128ChannelPeak>(sampleRate));
     if (!integratedOnly_)
         sliding_.prepare(sampleRate, channels);
     else if (!ebu_)
@@ -57,6 +62,8 @@ void LoudnessMeter::process(const AudioBuffer& block)
         if (ebur128_add_frames_float(ebu_->state, interleaved_.data(), n) != EBUR128_SUCCESS)
             throw InternalError("libebur128 failed to add frames");
     }
+    for (std::size_t c = 0; c < peaks_.size(); ++c)
+        peaks_[c]->process(block.channel(static_cast<int>(c)), n);
     if (!integratedOnly_)
         sliding_.process(block);
     else if (!ebu_)
@@ -82,11 +89,8 @@ LoudnessResult LoudnessMeter::result() const
         r.lraLu = 0.0;
     if (truePeak_) {
         double peak = 0.0;
-        for (int c = 0; c < channels_; ++c) {
-            double p = 0.0;
-            if (ebur128_true_peak(ebu_->state, static_cast<unsigned>(c), &p) == EBUR128_SUCCESS)
-                peak = std::max(peak, p);
-        }
+        for (const auto& p : peaks_)
+            peak = std::max(peak, p->truePeak());
         r.truePeakDbtp = peak > 0.0 ? 20.0 * std::log10(peak) : kNegInf;
     } else {
         r.truePeakDbtp = std::numeric_limits<double>::quiet_NaN();
@@ -110,6 +114,9 @@ Ebur128ChannelPeak::Ebur128ChannelPeak(double sampleRate)
         delete state_;
         throw InternalError("libebur128 initialisation failed");
     }
+    screen_.prepare(1, sampleRate);
+    buf_.assign(static_cast<std::size_t>(screen_.history() + Ebur128TruePeak::kChunk), 0.0f);
+    scratch_.assign(Ebur128TruePeak::kChunk, 0.0f);
 }
 
 Ebur128ChannelPeak::~Ebur128ChannelPeak()
@@ -118,16 +125,39 @@ Ebur128ChannelPeak::~Ebur128ChannelPeak()
     delete state_;
 }
 
-void Ebur128ChannelPeak::process(const float* samples, std::size_t n)
+void Ebur128ChannelPeak::feed(const float* samples, std::size_t n, bool counted)
 {
-    if (n > 0 && ebur128_add_frames_float(state_->state, samples, n) != EBUR128_SUCCESS)
+    if (ebur128_add_frames_float(state_->state, samples, n) != EBUR128_SUCCESS)
         throw InternalError("libebur128 failed to add frames");
+    measured_ += static_cast<std::int64_t>(n);
+    double p = 0.0;
+    if (counted && ebur128_prev_true_peak(state_->state, 0, &p) == EBUR128_SUCCESS)
+        peak_ = std::max(peak_, p);
 }
 
-double Ebur128ChannelPeak::truePeak() const
+void Ebur128ChannelPeak::process(const float* samples, std::size_t n)
 {
-    double p = 0.0;
-    return ebur128_true_peak(state_->state, 0, &p) == EBUR128_SUCCESS ? p : 0.0;
+    constexpr std::size_t kChunk = Ebur128TruePeak::kChunk;
+    const auto h = static_cast<std::size_t>(screen_.history());
+    // Float and double readings of a point differ by < 2e-6 of the input peak (13 float
+    // roundings of coefficients and sums, Σ|c| < 1.9); 1e-5 leaves a wide margin.
+    constexpr float kScreenMargin = 1e-5f;
+    for (std::size_t from = 0; from < n; from += kChunk) {
+        const std::size_t m = std::min(kChunk, n - from);
+        std::copy(samples + from, samples + from + m, buf_.begin() + static_cast<std::ptrdiff_t>(h));
+        const float* cur = buf_.data() + h;
+        const float inPeak = peakAbs(buf_.data(), h + m); // every sample the chunk's points read
+        bool wanted = inPeak * screen_.gainBound() >= peak_;
+        if (wanted)
+            wanted = screen_.chunkPeak(cur, static_cast<int>(m), scratch_.data()) + kScreenMargin * inPeak >= peak_;
+        if (wanted) {
+            if (!lastFed_)
+                feed(buf_.data(), h, false); // history: libebur128's delay line reads it
+            feed(cur, m, true);
+        }
+        lastFed_ = wanted;
+        std::copy(buf_.begin() + static_cast<std::ptrdiff_t>(m), buf_.begin() + static_cast<std::ptrdiff_t>(m + h), buf_.begin());
+    }
 }
 
 } // namespace mm

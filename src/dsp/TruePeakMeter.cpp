@@ -261,21 +261,26 @@ void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
             const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
             std::copy(x + from, x + from + n, buf.begin() + h);
             const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
-            const float chunkPeak = peakAbs(cur, static_cast<std::size_t>(n));
-            peak = std::max(peak, chunkPeak); // ebur128_true_peak reports at least the sample peak
+            const float samplePeak = peakAbs(cur, static_cast<std::size_t>(n));
+            peak = std::max(peak, samplePeak); // ebur128_true_peak reports at least the sample peak
             // |interpolated| ≤ bound_ × max |x| over the chunk and its history: a chunk
             // that cannot raise the peak is not filtered (the result is unchanged).
-            const float inPeak = std::max(chunkPeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
-            if (factor_ > 1 && inPeak * bound_ >= peak) {
-                float* points = acc_.data() + static_cast<std::size_t>(ch) * kChunk;
-                phaseMaxima(coeffs_.data(), factor_, perPhase_, true, cur, n, points);
-                peak = std::max(peak, peakAbs(points, static_cast<std::size_t>(n)));
-            }
+            const float inPeak = std::max(samplePeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
+            if (factor_ > 1 && inPeak * bound_ >= peak)
+                peak = std::max(peak, chunkPeak(cur, n, acc_.data() + static_cast<std::size_t>(ch) * kChunk));
             // Keep the last h samples as the next chunk's history.
             std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
         }
         max_[static_cast<std::size_t>(ch)] = peak;
     }
+}
+
+float Ebur128TruePeak::chunkPeak(const float* cur, int n, float* scratch) const noexcept
+{
+    if (factor_ == 1)
+        return peakAbs(cur, static_cast<std::size_t>(std::max(n, 0)));
+    phaseMaxima(coeffs_.data(), factor_, perPhase_, true, cur, n, scratch);
+    return peakAbs(scratch, static_cast<std::size_t>(std::max(n, 0)));
 }
 
 void Ebur128TruePeak::envelope(int channel, const float* x, int n, float* out) noexcept

@@ -99,6 +99,17 @@ public:
     /// (kTaps − 1) / (2 · factor), 6 at 4×.
     int envelopeDelay() const noexcept { return factor_ > 1 ? (kTaps - 1) / (2 * factor_) : 0; }
 
+    /// Stateless form for a caller that keeps its own history: the largest |point| the
+    /// interpolator computes at the pushes of cur[0 … n) (every phase, the samples
+    /// included), reading cur[−history() … n) rounded up to 8 (n ≤ kChunk); scratch holds
+    /// kChunk floats. Without interpolation (factor 1), the sample peak.
+    float chunkPeak(const float* cur, int n, float* scratch) const noexcept;
+    /// Past samples chunkPeak() reads: perPhase − 1 (12 at 4×).
+    int history() const noexcept { return perPhase_ - 1; }
+    /// Bound on |point| / max |input| over the samples a point reads (Σ |coefficients| of
+    /// the largest phase, with a margin for rounding: it also bounds libebur128's double sums).
+    float gainBound() const noexcept { return bound_; }
+
 private:
     int factor_ = 4;
     int perPhase_ = 13;               // (kTaps + factor − 1) / factor

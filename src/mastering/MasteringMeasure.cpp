@@ -39,23 +39,24 @@ ThreadPool& MasteringChain::pool()
 void MasteringChain::measureWritten(MasterResult& r, const std::string& path)
 {
     // Measure what was written (quantised, dithered), not what was sent to the writer. One
-    // read of the file; each block goes to independent measurements side by side:
-    // libebur128's true peak and the 8× meter, each per channel, and the analysis
-    // (libebur128's loudness and LRA, momentary/short-term, spectrum, stereo).
+    // read of the file; each block goes to independent measurements side by side: the
+    // analysis (libebur128's loudness, LRA and true peak, momentary/short-term, spectrum,
+    // stereo) and the 8× meter, per channel.
     AudioSource written(path, 0, kMeasureBlock);
     const int channels = written.channels();
-    SplitAnalysis analysis(static_cast<double>(written.sampleRate()), channels, r.frames);
+    AnalyzerOptions options;
+    options.expectedFrames = r.frames;
+    Analyzer analysis(static_cast<double>(written.sampleRate()), channels, options);
     TruePeakMeter meter;
     meter.prepare(channels);
-    const std::size_t parts = analysis.parts();
     AudioBuffer block(channels, kMeasureBlock);
     std::int64_t done = 0;
     while (written.read(block) > 0) {
-        pool().parallelFor(parts + static_cast<std::size_t>(channels), [&](std::size_t t) {
-            if (t < parts)
-                analysis.processPart(t, block);
+        pool().parallelFor(1 + static_cast<std::size_t>(channels), [&](std::size_t t) {
+            if (t == 0)
+                analysis.process(block);
             else
-                meter.processChannel(static_cast<int>(t - parts), block.channel(static_cast<int>(t - parts)), block.frames());
+                meter.processChannel(static_cast<int>(t - 1), block.channel(static_cast<int>(t - 1)), block.frames());
         });
         tick(done += static_cast<std::int64_t>(block.frames()), r.frames);
         block.setFrames(kMeasureBlock);

@@ -33,7 +33,7 @@ double since(Clock::time_point t)
 }
 
 // One pass over a finished mix (`mixmaster master`): the report's metrics (libebur128's
-// loudness, LRA and true peak, the last per channel) and, when it is to be mastered, the
+// loudness, LRA and true peak) and, when it is to be mastered, the
 // chain's band levels, so that the chain needs no analysis pass of its own
 // (MasteringSettings::mixAnalysis). The measurements of each block run side by side.
 AudioMetrics analyzeMix(const std::string& path, MasteringSettings* ms, int threads)
@@ -42,18 +42,19 @@ AudioMetrics analyzeMix(const std::string& path, MasteringSettings* ms, int thre
     AudioSource source(path, 0, kRead);
     const auto rate = static_cast<double>(source.sampleRate());
     const int channels = source.channels();
-    SplitAnalysis analysis(rate, channels, source.expectedFrames());
+    AnalyzerOptions options;
+    options.expectedFrames = source.expectedFrames();
+    Analyzer analysis(rate, channels, options);
     BandLevelMeter bands;
     if (ms)
         bands.prepare({rate, channels, MasteringChain::kBlock}, ms->multiband.crossoversHz);
     AudioBuffer block(channels, kRead);
     ThreadPool pool(threads > 0 ? threads : ThreadPool::defaultThreads());
-    const std::size_t parts = analysis.parts();
     std::int64_t frames = 0;
     while (source.read(block) > 0) {
-        pool.parallelFor(parts + (ms ? 1 : 0), [&](std::size_t t) {
-            if (t < parts)
-                analysis.processPart(t, block);
+        pool.parallelFor(ms ? 2 : 1, [&](std::size_t t) {
+            if (t == 0)
+                analysis.process(block);
             else
                 bands.process(block); // gates per MasteringChain::kBlock frames, as the chain's own analysis
         });

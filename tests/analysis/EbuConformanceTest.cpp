@@ -4,13 +4,16 @@
 // ±0.1 LU for M, S and I; +0.2/−0.4 dB for true peak; ±1 LU for LRA.
 #include "analysis/Analyzer.h"
 #include "analysis/LoudnessMeter.h"
+#include "dsp/TruePeakLimiter.h"
 #include "support/Signals.h"
 
+#include <ebur128.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 using namespace mm;
 using namespace mm::test;
@@ -230,10 +233,32 @@ TEST(Calibration, OddBlockSizesGiveTheSameResult)
 
 namespace {
 
-// The master's read-back splits libebur128's work: loudness and LRA in one state, the
-// true peak in one mono state per channel (Ebur128ChannelPeak), so the channels can run
-// on separate threads. The figures must be the multichannel state's, exactly.
-TEST(Ebur128Split, PerChannelTruePeakAndLoudnessEqualTheOneStateReadings)
+// libebur128 itself, fed every sample (interleaved), as the reference.
+struct RawEbur128 {
+    ebur128_state* st;
+    int channels;
+    RawEbur128(double fs, int chs, int mode) : st(ebur128_init(static_cast<unsigned>(chs), static_cast<unsigned long>(fs), mode)), channels(chs) {}
+    ~RawEbur128() { ebur128_destroy(&st); }
+    void add(const AudioBuffer& b)
+    {
+        std::vector<float> inter(b.frames() * static_cast<std::size_t>(channels));
+        for (std::size_t i = 0; i < b.frames(); ++i)
+            for (int c = 0; c < channels; ++c)
+                inter[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] = b.channel(c)[i];
+        ebur128_add_frames_float(st, inter.data(), b.frames());
+    }
+    double truePeak(int c) const
+    {
+        double p = 0.0;
+        ebur128_true_peak(st, static_cast<unsigned>(c), &p);
+        return p;
+    }
+};
+
+// LoudnessMeter's libebur128 readings: loudness and LRA from one state, the true peak per
+// channel (Ebur128ChannelPeak, screened). The figures must be one full libebur128 state's,
+// exactly.
+TEST(Ebur128Split, LoudnessMeterReadsWhatOneLibebur128StateReads)
 {
     for (const double fs : {44100.0, 48000.0}) {
         // Different material per channel, with inter-sample peaks (a near-fs/4 sine) in one.
@@ -241,8 +266,8 @@ TEST(Ebur128Split, PerChannelTruePeakAndLoudnessEqualTheOneStateReadings)
         const AudioBuffer tone = sine(fs, 1, 6.0, fs / 4.0 - 17.0, -3.0, 0.7);
         for (std::size_t i = 0; i < x.frames(); ++i)
             x.channel(1)[i] = 0.5f * x.channel(1)[i] + tone.channel(0)[i];
-        LoudnessMeter whole(fs, 2, true);
-        LoudnessMeter split(fs, 2, true, false, true);
+        RawEbur128 whole(fs, 2, EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
+        LoudnessMeter meter(fs, 2, true);
         Ebur128ChannelPeak left(fs), right(fs);
         constexpr std::size_t kBlock = 1000;
         AudioBuffer block(2, kBlock);
@@ -251,18 +276,74 @@ TEST(Ebur128Split, PerChannelTruePeakAndLoudnessEqualTheOneStateReadings)
             block.setFrames(n);
             for (int c = 0; c < 2; ++c)
                 std::copy(x.channel(c) + pos, x.channel(c) + pos + n, block.channel(c));
-            whole.process(block);
-            split.process(block);
+            whole.add(block);
+            meter.process(block);
             left.process(block.channel(0), n);
             right.process(block.channel(1), n);
         }
-        const LoudnessResult a = whole.result(), b = split.result();
-        EXPECT_EQ(a.integratedLufs, b.integratedLufs) << fs;
-        EXPECT_EQ(a.lraLu, b.lraLu) << fs;
-        EXPECT_TRUE(std::isnan(b.truePeakDbtp)) << fs;
-        const double peak = std::max(left.truePeak(), right.truePeak());
-        EXPECT_EQ(a.truePeakDbtp, 20.0 * std::log10(peak)) << fs;
+        const LoudnessResult r = meter.result();
+        double integrated = 0.0, lra = 0.0;
+        ebur128_loudness_global(whole.st, &integrated);
+        ebur128_loudness_range(whole.st, &lra);
+        EXPECT_EQ(r.integratedLufs, integrated) << fs;
+        EXPECT_EQ(r.lraLu, lra) << fs;
+        EXPECT_EQ(left.truePeak(), whole.truePeak(0)) << fs;
+        EXPECT_EQ(right.truePeak(), whole.truePeak(1)) << fs;
+        EXPECT_EQ(r.truePeakDbtp, 20.0 * std::log10(std::max(whole.truePeak(0), whole.truePeak(1)))) << fs;
         EXPECT_GT(right.truePeak(), left.truePeak()); // the sine's channel carries the peak
+    }
+}
+
+// Ebur128ChannelPeak gives libebur128 only the chunks that can hold its maximum (screened
+// by the float interpolator). Its reading must still be exactly what libebur128 reads
+// when given every sample: on dense limited material (peaks at the ceiling all along, so
+// many chunks reach within rounding of the maximum) and on material whose peak is one
+// short inter-sample burst (most chunks skipped), at 4× (44.1, 48 kHz) and 2× (96 kHz).
+TEST(Ebur128Split, ScreenedChannelPeakIsLibebur128sReadingExactly)
+{
+    for (const double fs : {44100.0, 48000.0, 96000.0}) {
+        // Dense: pink noise 8 dB too loud for a −1 dBTP limiter.
+        AudioBuffer dense = pinkNoise(fs, 1, 8.0, -9.0, 11);
+        TruePeakLimiter limiter;
+        limiter.setParams({});
+        limiter.prepare({fs, 1, dense.frames()});
+        limiter.process(dense);
+        // Sparse: quiet noise with 30 ms of a near-fs/4 sine (inter-sample peaks) at 6 s.
+        AudioBuffer sparse = pinkNoise(fs, 1, 8.0, -40.0, 12);
+        const AudioBuffer burst = sine(fs, 1, 0.03, fs / 4.0 - 31.0, -2.0, 0.7);
+        const auto at = static_cast<std::size_t>(6.0 * fs);
+        for (std::size_t i = 0; i < burst.frames(); ++i)
+            sparse.channel(0)[at + i] += burst.channel(0)[i];
+
+        // Edge: the peak is a click right at the start of a chunk that follows skipped ones,
+        // so its points read the samples before the chunk (the history fed ahead of it).
+        AudioBuffer edge = pinkNoise(fs, 1, 8.0, -30.0, 13);
+        constexpr std::size_t kBlock = 777; // not a multiple of the screen's chunk; each call is one chunk
+        const std::size_t click = (static_cast<std::size_t>(5.0 * fs) / kBlock) * kBlock;
+        edge.channel(0)[click] = 0.5f;
+        edge.channel(0)[click + 1] = -0.5f;
+        edge.channel(0)[click + 2] = 0.5f;
+
+        for (const AudioBuffer* x : {&dense, &sparse, &edge}) {
+            RawEbur128 whole(fs, 1, EBUR128_MODE_TRUE_PEAK);
+            Ebur128ChannelPeak screened(fs);
+            AudioBuffer block(1, kBlock);
+            for (std::size_t pos = 0; pos < x->frames(); pos += kBlock) {
+                const std::size_t n = std::min(kBlock, x->frames() - pos);
+                block.setFrames(n);
+                std::copy(x->channel(0) + pos, x->channel(0) + pos + n, block.channel(0));
+                whole.add(block);
+                screened.process(block.channel(0), n);
+            }
+            const double expected = 20.0 * std::log10(whole.truePeak(0));
+            EXPECT_EQ(20.0 * std::log10(screened.truePeak()), expected) << fs << (x == &dense ? " dense" : x == &sparse ? " sparse" : " edge");
+            if (x != &dense) { // the screen did its work: libebur128 saw little but the burst
+                EXPECT_LT(screened.framesMeasured(), static_cast<std::int64_t>(x->frames() / 10)) << fs;
+            } else { // limited: peaks at the ceiling all along
+                EXPECT_LE(expected, -1.0) << fs;
+                EXPECT_GT(expected, -1.5) << fs;
+            }
+        }
     }
 }
 
