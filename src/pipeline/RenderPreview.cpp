@@ -1,11 +1,15 @@
 #include "pipeline/RenderPreview.h"
 
 #include "core/AtomicFile.h"
-#include "core/AudioSource.h"
 #include "core/Errors.h"
 #include "core/OpusWriter.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -29,7 +33,8 @@ RenderPreview::~RenderPreview()
     changed_.notify_all();
     if (thread_.joinable())
         thread_.join();
-    source_.reset(); // an unfinished source removes its temporary file
+    if (sourceFd_ >= 0)
+        ::close(sourceFd_);
     std::error_code ec;
     for (int t = 0; t < renders_; ++t) {
         std::filesystem::remove(candidatePath(t), ec);
@@ -44,49 +49,78 @@ std::string RenderPreview::candidatePath(int token) const
 
 std::string RenderPreview::sourcePath(int token) const
 {
-    return path_ + ".render" + std::to_string(token) + ".wav.tmp";
+    return path_ + ".render" + std::to_string(token) + ".f32.tmp";
 }
 
 int RenderPreview::begin(int sampleRate, int channels)
 {
-    int token = 0;
+    auto source = std::make_shared<Source>();
+    source->sampleRate = sampleRate;
+    source->channels = std::min(channels, 2); // an Opus preview is mono or stereo
+    if (sourceFd_ >= 0) { // a render that threw before end(): its source is not encoded
+        ::close(sourceFd_);
+        sourceFd_ = -1;
+    }
     {
         std::lock_guard lock(mutex_);
-        token = renders_++;
+        if (current_)
+            current_->abandoned = true;
+        source->token = renders_++;
     }
-    source_.reset(); // a render that threw before end(): its source goes
-    // An Opus preview is mono or stereo.
-    source_ = std::make_unique<AudioWriter>(sourcePath(token), sampleRate, std::min(channels, 2), OutputFormat::Wav32f);
-    sourceToken_ = token;
-    return token;
+    changed_.notify_all();
+    const std::string path = sourcePath(source->token);
+    sourceFd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (sourceFd_ < 0)
+        throw InternalError(path + ": cannot create the preview's source (" + std::strerror(errno) + ")");
+    {
+        std::lock_guard lock(mutex_);
+        current_ = source;
+        toEncode_.push_back(source);
+    }
+    changed_.notify_all();
+    return source->token;
 }
 
 void RenderPreview::block(const AudioBuffer& audio)
 {
-    if (!source_)
+    if (sourceFd_ < 0 || !current_)
         return;
-    const int channels = source_->channels();
-    if (scaled_.channels() != channels || scaled_.capacity() < audio.frames())
-        scaled_.resize(channels, audio.frames());
-    scaled_.setFrames(audio.frames());
+    const int channels = current_->channels;
+    const std::size_t n = audio.frames();
+    interleaved_.resize(n * static_cast<std::size_t>(channels));
     for (int c = 0; c < channels; ++c) {
         const float* x = audio.channel(c);
-        float* y = scaled_.channel(c);
-        for (std::size_t i = 0; i < audio.frames(); ++i)
-            y[i] = x[i] * gain_;
+        for (std::size_t i = 0; i < n; ++i)
+            interleaved_[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] = x[i] * gain_;
     }
-    source_->write(scaled_);
+    const auto* bytes = reinterpret_cast<const char*>(interleaved_.data());
+    std::size_t left = interleaved_.size() * sizeof(float);
+    while (left > 0) {
+        const ssize_t w = ::write(sourceFd_, bytes, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            throw InternalError(sourcePath(current_->token) + ": cannot write the preview's source (" + std::strerror(errno) + ")");
+        bytes += w;
+        left -= static_cast<std::size_t>(w);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        current_->frames += static_cast<std::int64_t>(n);
+    }
+    changed_.notify_all();
 }
 
 void RenderPreview::end()
 {
-    if (!source_)
+    if (sourceFd_ < 0 || !current_)
         return;
-    source_->commit();
-    source_.reset();
+    ::close(sourceFd_);
+    sourceFd_ = -1;
     {
         std::lock_guard lock(mutex_);
-        toEncode_.push_back(sourceToken_);
+        current_->ended = true;
+        current_.reset();
     }
     changed_.notify_all();
 }
@@ -99,19 +133,19 @@ void RenderPreview::kept(int token)
 
 void RenderPreview::run()
 {
-    // The renders in the order they ended, each encoded whole.
+    // The renders in the order they began, each encoded as it is written.
     for (;;) {
-        int token = -1;
+        std::shared_ptr<Source> source;
         {
             std::unique_lock lock(mutex_);
             changed_.wait(lock, [this] { return !toEncode_.empty() || closed_; });
             if (toEncode_.empty() || stop_.load())
                 break;
-            token = toEncode_.front();
+            source = toEncode_.front();
             toEncode_.pop_front();
         }
         try {
-            encode(token);
+            encode(source);
         } catch (...) {
             std::lock_guard lock(mutex_);
             error_ = std::current_exception();
@@ -121,28 +155,73 @@ void RenderPreview::run()
     }
 }
 
-void RenderPreview::encode(int token)
+void RenderPreview::encode(const std::shared_ptr<Source>& source)
 {
+    const std::string path = sourcePath(source->token);
     {
-        AudioSource source(sourcePath(token), 0, 4096);
-        OpusWriter writer(candidatePath(token), source.sampleRate(), source.channels());
-        AudioBuffer block(source.channels(), source.blockSize());
-        while (source.read(block) > 0) {
-            if (stop_.load(std::memory_order_relaxed))
-                return; // the destructor removes the files
-            writer.write(block);
-            block.setFrames(source.blockSize());
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            throw InternalError(path + ": cannot read the preview's source (" + std::strerror(errno) + ")");
+        struct Closer {
+            int fd;
+            ~Closer() { ::close(fd); }
+        } closer{fd};
+        const int channels = source->channels;
+        OpusWriter writer(candidatePath(source->token), source->sampleRate, channels);
+        constexpr std::size_t kBlock = 4096;
+        AudioBuffer block(channels, kBlock);
+        std::vector<float> raw(kBlock * static_cast<std::size_t>(channels));
+        std::int64_t done = 0;
+        for (;;) {
+            std::int64_t available = 0;
+            {
+                // Wait for the render to write more, end, or be abandoned.
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return source->frames > done || source->ended || source->abandoned || stop_.load(); });
+                if (source->abandoned || stop_.load())
+                    return; // the destructor or finish() removes the files
+                available = source->frames - done;
+                if (available == 0 && source->ended)
+                    break;
+            }
+            while (available > 0) {
+                const auto n = static_cast<std::size_t>(std::min<std::int64_t>(available, static_cast<std::int64_t>(kBlock)));
+                const std::size_t bytes = n * static_cast<std::size_t>(channels) * sizeof(float);
+                std::size_t got = 0;
+                while (got < bytes) {
+                    const ssize_t r = ::pread(fd, reinterpret_cast<char*>(raw.data()) + got, bytes - got,
+                                              static_cast<off_t>(done * channels * static_cast<std::int64_t>(sizeof(float)) + static_cast<std::int64_t>(got)));
+                    if (r < 0 && errno == EINTR)
+                        continue;
+                    if (r <= 0)
+                        throw InternalError(path + ": the preview's source ended early");
+                    got += static_cast<std::size_t>(r);
+                }
+                block.setFrames(n);
+                for (int c = 0; c < channels; ++c) {
+                    float* y = block.channel(c);
+                    for (std::size_t i = 0; i < n; ++i)
+                        y[i] = raw[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
+                }
+                if (stop_.load(std::memory_order_relaxed))
+                    return;
+                writer.write(block);
+                done += static_cast<std::int64_t>(n);
+                available -= static_cast<std::int64_t>(n);
+            }
         }
         writer.commit();
     }
     std::error_code ec;
-    std::filesystem::remove(sourcePath(token), ec);
+    std::filesystem::remove(path, ec);
 }
 
 PreviewResult RenderPreview::finish(double masterLufs, double masterPeakDbtp)
 {
     {
         std::lock_guard lock(mutex_);
+        if (current_) // a render that never ended (it threw): nothing more comes
+            current_->abandoned = true;
         closed_ = true;
     }
     changed_.notify_all();

@@ -231,6 +231,22 @@ TEST(RenderPreview, AbandonedLeavesNothingAndMonoStaysMono)
     EXPECT_EQ(info.format & SF_FORMAT_SUBMASK, SF_FORMAT_OPUS);
 }
 
+TEST(RenderPreview, ARenderLeftUnfinishedAtFinishIsDropped)
+{
+    // The encoder follows each render as it is written; a last render that never ended
+    // (it threw and the chain kept an earlier one) must not keep finish() waiting.
+    TempDir dir;
+    RenderPreview preview(dir.file("preview.ogg"), -1.0);
+    const int first = feedRender(preview, sine(kRate, 2, 2.0, 440.0, -6.0));
+    preview.kept(first);
+    feedRender(preview, sine(kRate, 2, 2.0, 440.0, -20.0), false);
+    preview.finish(-9.0, -6.0);
+    EXPECT_EQ(namesIn(dir.path()), (std::vector<std::string>{"preview.ogg"}));
+    const AudioMetrics ogg = analyzeFile(dir.file("preview.ogg"), withTruePeak());
+    EXPECT_NEAR(ogg.durationS, 2.0, 0.001);
+    EXPECT_NEAR(ogg.samplePeakDbfs, -6.0 - 2.0, 0.5); // the first (−6 dBFS) render at −2 dB
+}
+
 TEST(RenderPreview, NoKeptRenderIsAnError)
 {
     TempDir dir;
