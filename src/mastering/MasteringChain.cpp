@@ -141,8 +141,11 @@ double MasteringChain::preLimiterLoudness()
     if (measured_)
         return preLimiterLufs_;
     analysis();
-    AudioSource source(mixPath_, 0, kBlock);
-    const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
+    // Blocks of 3 × kBlock: the tone match's FIR (4097 taps) then transforms 16384 points
+    // per 12288 frames instead of 8192 per 4096, 28 % less FFT work per frame.
+    constexpr std::size_t kStageBlock = 3 * kBlock;
+    AudioSource source(mixPath_, 0, kStageBlock);
+    const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kStageBlock};
     CachedStages st(settings_, spec, curve_, analysis_.bandLevelsDb);
     StereoWidth width;
     width.prepare(spec);
@@ -150,7 +153,7 @@ double MasteringChain::preLimiterLoudness()
     LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true); // integrated only
     StereoMeter stereo;
     AudioWriter stage(stagePath_, source.sampleRate(), source.channels(), OutputFormat::Wav32f);
-    AudioBuffer work(spec.channels, kBlock);
+    AudioBuffer work(spec.channels, kStageBlock);
     streamAligned(
         source, st.tone.latency(), 0, [&](AudioBuffer& b) { st.tone.process(b); }, [&](AudioBuffer& b) { st.multiband.process(b); },
         0, [](std::size_t, AudioBuffer&) {}, [](AudioBuffer&) {},
@@ -164,7 +167,7 @@ double MasteringChain::preLimiterLoudness()
             width.process(work);
             loudness.process(work);
         },
-        &pool());
+        &pool(), kStageBlock);
     stage.commit();
     ++passesDone_;
     multibandReport_ = st.multiband.report();

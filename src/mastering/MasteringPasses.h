@@ -40,10 +40,12 @@ inline constexpr std::size_t kPassBlock = MasteringChain::kBlock;
 // block k − 2 run side by side, and block k − 3 is joined and emitted. Each stage sees its
 // blocks in order, one at a time, so every processor's output is what a block-by-block
 // loop gives (bit-identical). Without a pool (passes that already run beside each other)
-// the stages run one after another.
+// the stages run one after another. Blocks of `blockFrames` (the processors must be
+// prepared for them).
 template <class Pre1, class Pre2, class PostPart, class PostJoin, class Emit>
 std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency, Pre1&& pre1, Pre2&& pre2, std::size_t postParts,
-                           PostPart&& postPart, PostJoin&& postJoin, Emit&& emit, ThreadPool* pool)
+                           PostPart&& postPart, PostJoin&& postJoin, Emit&& emit, ThreadPool* pool,
+                           std::size_t blockFrames = kPassBlock)
 {
     const int ch = source.channels();
     struct Slot {
@@ -55,8 +57,8 @@ std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency,
     constexpr std::size_t kSlots = 4;
     std::array<Slot, kSlots> slots;
     for (auto& s : slots)
-        s.block.resize(ch, kPassBlock);
-    AudioBuffer out(ch, kPassBlock);
+        s.block.resize(ch, blockFrames);
+    AudioBuffer out(ch, blockFrames);
     const std::int64_t latency = preLatency + postLatency;
     std::int64_t skip = latency;
     std::int64_t zerosLeft = latency;
@@ -70,7 +72,7 @@ std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency,
         if (inputDone)
             return;
         AudioBuffer& block = s.block;
-        block.setFrames(kPassBlock);
+        block.setFrames(blockFrames);
         std::size_t n = 0;
         if (end < 0) {
             n = source.read(block);
@@ -82,7 +84,7 @@ std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency,
                 inputDone = true;
                 return;
             }
-            n = static_cast<std::size_t>(std::min<std::int64_t>(zerosLeft, static_cast<std::int64_t>(kPassBlock)));
+            n = static_cast<std::size_t>(std::min<std::int64_t>(zerosLeft, static_cast<std::int64_t>(blockFrames)));
             block.setFrames(n);
             block.clear();
             zerosLeft -= static_cast<std::int64_t>(n);
