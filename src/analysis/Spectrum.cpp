@@ -52,12 +52,23 @@ SpectrumAnalyzer::SpectrumAnalyzer(double sampleRate, bool keepFrames, SpectrumR
     fftOut_.resize((n_ / 2 + 1) * 2);
     power_.assign(n_ / 2 + 1, 0.0);
     binMixBand_.assign(n_ / 2 + 1, -1);
+    binPower_.assign(n_ / 2 + 1, 0.0);
     const auto& edges = mixBandEdges();
     for (std::size_t k = 1; k <= n_ / 2; ++k) {
         const double f = static_cast<double>(k) * rate_ / static_cast<double>(n_);
         for (int b = 0; b < kMixBands; ++b)
             if (f >= edges[static_cast<std::size_t>(b)] && f < edges[static_cast<std::size_t>(b) + 1])
                 binMixBand_[k] = b;
+    }
+    // Each band's bins form one run (the edges ascend, so do the bins' frequencies).
+    for (std::size_t b = 0; b < bandBins_.size(); ++b) {
+        bandBins_[b] = {0, 0};
+        for (std::size_t k = 0; k <= n_ / 2; ++k)
+            if (binMixBand_[k] == static_cast<int>(b)) {
+                if (bandBins_[b].second == 0)
+                    bandBins_[b].first = k;
+                bandBins_[b].second = k + 1;
+            }
     }
 }
 
@@ -73,11 +84,14 @@ void SpectrumAnalyzer::process(const AudioBuffer& block)
     std::size_t i = 0;
     while (i < frames) {
         const std::size_t take = std::min(frames - i, n_ - fill_);
-        for (std::size_t k = 0; k < take; ++k) {
-            float m = block.channel(0)[i + k];
-            if (chs > 1)
-                m = 0.5f * (m + block.channel(1)[i + k]);
-            input_[fill_ + k] = m;
+        const float* l = block.channel(0) + i;
+        float* in = input_.data() + fill_;
+        if (chs > 1) {
+            const float* r = block.channel(1) + i;
+            for (std::size_t k = 0; k < take; ++k)
+                in[k] = 0.5f * (l[k] + r[k]);
+        } else {
+            std::copy(l, l + take, in);
         }
         fill_ += take;
         i += take;
@@ -103,16 +117,26 @@ void SpectrumAnalyzer::analyseFrame()
     for (std::size_t k = 0; k < n_; ++k)
         windowed_[k] = input_[k] * window_[k];
     kiss_fftr(cfg_, windowed_.data(), reinterpret_cast<kiss_fft_cpx*>(fftOut_.data()));
-    BandFrame bands{};
-    for (std::size_t k = 0; k <= n_ / 2; ++k) {
-        const double re = fftOut_[2 * k], im = fftOut_[2 * k + 1];
-        const double p = re * re + im * im;
-        power_[k] += p;
-        if (keepFrames_ && binMixBand_[k] >= 0)
-            bands[static_cast<std::size_t>(binMixBand_[k])] += static_cast<float>(p * norm_);
+    // |X|² per bin into the long-term sum (a loop without branches: it vectorises), then
+    // the frame's mixing bands, each a contiguous run of bins summed in bin order.
+    const std::size_t bins = n_ / 2 + 1;
+    const float* out = fftOut_.data();
+    double* p = binPower_.data();
+    for (std::size_t k = 0; k < bins; ++k) {
+        const double re = out[2 * k], im = out[2 * k + 1];
+        p[k] = re * re + im * im;
+        power_[k] += p[k];
     }
-    if (keepFrames_)
+    if (keepFrames_) {
+        BandFrame bands{};
+        for (std::size_t b = 0; b < bands.size(); ++b) {
+            float sum = 0.0f;
+            for (std::size_t k = bandBins_[b].first; k < bandBins_[b].second; ++k)
+                sum += static_cast<float>(p[k] * norm_);
+            bands[b] = sum;
+        }
         frames_.push_back(bands);
+    }
     ++framesDone_;
 }
 
