@@ -51,6 +51,25 @@ inline float peakAbs(const float* x, std::size_t n) noexcept
     return peak;
 }
 
+/// Σ x[i]² over i < n in double, in four partial sums (lanes of two vectors) added in a
+/// fixed order: the result does not depend on the caller, and the sums are not one
+/// latency-bound chain.
+inline double sumSquares(const float* x, std::size_t n) noexcept
+{
+    Double2 a{}, b{};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const Double2 u{x[i], x[i + 1]}, v{x[i + 2], x[i + 3]};
+        a += u * u;
+        b += v * v;
+    }
+    const Double2 s = a + b;
+    double sum = s[0] + s[1];
+    for (; i < n; ++i)
+        sum += static_cast<double>(x[i]) * x[i];
+    return sum;
+}
+
 /// One biquad's coefficients in both lanes.
 struct BiquadLanes {
     Double2 b0, b1, b2, a1, a2;

@@ -1,6 +1,7 @@
 #include "mastering/MultibandCompressor.h"
 
 #include "core/Errors.h"
+#include "dsp/SimdLanes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -163,11 +164,8 @@ void BandLevelMeter::processPiece(const AudioBuffer& block) noexcept
     for (int b = 0; b < splitter_.bands(); ++b) {
         const AudioBuffer& x = splitter_.band(b);
         double sq = 0.0;
-        for (int c = 0; c < x.channels(); ++c) {
-            const float* p = x.channel(c);
-            for (std::size_t i = 0; i < n; ++i)
-                sq += static_cast<double>(p[i]) * p[i];
-        }
+        for (int c = 0; c < x.channels(); ++c)
+            sq += sumSquares(x.channel(c), n);
         sq /= std::max(1, x.channels());
         if (sq / static_cast<double>(n) > gate) {
             sum_[static_cast<std::size_t>(b)] += sq;
