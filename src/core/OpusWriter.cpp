@@ -25,8 +25,8 @@ OpusWriter::OpusWriter(const std::string& path, int sampleRate, int channels)
     ope_encoder_ctl(encoder_, OPUS_SET_BITRATE(kBitsPerChannel * channels));
     ope_encoder_ctl(encoder_, OPUS_SET_COMPLEXITY(kComplexity));
     ope_encoder_ctl(encoder_, OPUS_SET_SIGNAL(OPUS_SIGNAL_MUSIC));
-    static_assert(kPacketMs == 60, "the frame-duration request below is OPUS_FRAMESIZE_60_MS");
-    ope_encoder_ctl(encoder_, OPUS_SET_EXPERT_FRAME_DURATION(OPUS_FRAMESIZE_60_MS)); // if refused: 20 ms, only slower
+    static_assert(kPacketMs == 120, "the frame-duration request below is OPUS_FRAMESIZE_120_MS");
+    ope_encoder_ctl(encoder_, OPUS_SET_EXPERT_FRAME_DURATION(OPUS_FRAMESIZE_120_MS)); // if refused: 20 ms, only slower
 }
 
 OpusWriter::~OpusWriter()

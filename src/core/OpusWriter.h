@@ -9,10 +9,11 @@
 // previews. Opus codes at 48 kHz inside: other rates are resampled by libopusenc, and the
 // header keeps the input rate.
 //
-// Packets of 60 ms (three 20 ms CELT frames each, the same coding as 20 ms packets):
-// libopusenc queries the encoder once per packet, and on this VM each query runs
+// Packets of 120 ms (six 20 ms CELT frames each, the same coding as 20 ms packets):
+// libopusenc queries the encoder twice per packet, and on this VM each query runs
 // libopus' CPU detection (the CPUID instruction, a hypervisor exit); with 20 ms packets
-// that was ≈ 30 % of the encoding time (perf). 60 ms: 1.8-2.0 → 1.3 s for 4 minutes.
+// that was ≈ 30 % of the encoding time (perf). For 4 minutes: 20 ms 1.8-2.0 s, 60 ms
+// 1.36-1.73 s, 120 ms 1.26-1.44 s (alternating runs).
 #include "core/AudioBuffer.h"
 
 #include <cstdint>
@@ -29,8 +30,9 @@ public:
     static constexpr int kBitsPerChannel = 64000;
     /// libopus complexity 0-10: 5 costs 0.6× of 10's time at this rate.
     static constexpr int kComplexity = 5;
-    /// Packet duration (ms): 60 (see above); any Opus decoder plays it (RFC 6716: ≤ 120 ms).
-    static constexpr int kPacketMs = 60;
+    /// Packet duration (ms): 120 (see above), the longest Opus packet (RFC 6716), which
+    /// every decoder plays.
+    static constexpr int kPacketMs = 120;
 
     /// channels must be 1 or 2.
     OpusWriter(const std::string& path, int sampleRate, int channels);
