@@ -51,27 +51,49 @@ public:
         return y;
     }
 
+    /// Channels 0 and 1 (spec.channels ≥ 2) stepped together, one SIMD lane each, for a
+    /// caller that runs the filter inside a loop of its own (interleaved with other work):
+    /// begin() loads the state into registers, step() filters one frame, end() stores the
+    /// state back. Each lane sees processSample()'s operations in the same order:
+    /// bit-identical to it.
+    class StereoStepper {
+    public:
+        explicit StereoStepper(Biquad& f) noexcept
+            : f_(f), b0_(both(f.coeffs_.b0)), b1_(both(f.coeffs_.b1)), b2_(both(f.coeffs_.b2)), a1_(both(f.coeffs_.a1)),
+              a2_(both(f.coeffs_.a2)), x1_{f.state_[0][0], f.state_[1][0]}, x2_{f.state_[0][1], f.state_[1][1]},
+              y1_{f.state_[0][2], f.state_[1][2]}, y2_{f.state_[0][3], f.state_[1][3]}
+        {
+        }
+        Double2 step(Double2 x) noexcept
+        {
+            const Double2 y = (((b0_ * x + b1_ * x1_) + b2_ * x2_) - a2_ * y2_) - a1_ * y1_;
+            x2_ = x1_, x1_ = x;
+            y2_ = y1_, y1_ = y;
+            return y;
+        }
+        void end() noexcept
+        {
+            f_.state_[0] = {x1_[0], x2_[0], y1_[0], y2_[0]};
+            f_.state_[1] = {x1_[1], x2_[1], y1_[1], y2_[1]};
+        }
+
+    private:
+        static Double2 both(double v) noexcept { return Double2{v, v}; }
+        Biquad& f_;
+        Double2 b0_, b1_, b2_, a1_, a2_;
+        Double2 x1_, x2_, y1_, y2_;
+    };
+
     /// Filters channels 0 and 1 (spec.channels ≥ 2) at once, one SIMD lane each, calling
-    /// `sink(i, y)` with frame i's pair; the state stays in registers for the run. Each lane
-    /// sees processSample()'s operations in the same order: bit-identical to it.
+    /// `sink(i, y)` with frame i's pair; the state stays in registers for the run.
+    /// Bit-identical to processSample().
     template <class Sink>
     void processStereoSamples(const float* left, const float* right, std::size_t n, Sink&& sink) noexcept
     {
-        const auto both = [](double v) { return Double2{v, v}; };
-        const Double2 b0 = both(coeffs_.b0), b1 = both(coeffs_.b1), b2 = both(coeffs_.b2), a1 = both(coeffs_.a1),
-                      a2 = both(coeffs_.a2);
-        auto& l = state_[0];
-        auto& r = state_[1];
-        Double2 x1{l[0], r[0]}, x2{l[1], r[1]}, y1{l[2], r[2]}, y2{l[3], r[3]};
-        for (std::size_t i = 0; i < n; ++i) {
-            const Double2 x{static_cast<double>(left[i]), static_cast<double>(right[i])};
-            const Double2 y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
-            x2 = x1, x1 = x;
-            y2 = y1, y1 = y;
-            sink(i, y);
-        }
-        l = {x1[0], x2[0], y1[0], y2[0]};
-        r = {x1[1], x2[1], y1[1], y2[1]};
+        StereoStepper f(*this);
+        for (std::size_t i = 0; i < n; ++i)
+            sink(i, f.step(Double2{static_cast<double>(left[i]), static_cast<double>(right[i])}));
+        f.end();
     }
 
 private:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace mm {
 namespace {
@@ -132,39 +133,130 @@ void Compressor::detect(const AudioBuffer& block, std::size_t from, std::size_t 
             linked[i] /= channels;
 }
 
-void Compressor::detectStereo(const float* l, const float* r, std::size_t n, double* linked, double* inputPeak) noexcept
-{
-    // detect() for two channels, one SIMD lane each: the side-chain filters' and RMS
-    // smoothers' recursions of the two channels run as one. Every value sees the same
-    // operations in the same order as in detect() (0 + a + b, max(max(0, a), b)), so the
-    // output is bit-identical (FastPathTest).
-    const bool rms = params_.detector == Detector::Rms;
-    const bool linkMax = params_.link == StereoLink::Max;
-    const Double2 coef{rmsCoef_, rmsCoef_}, rest{1.0 - rmsCoef_, 1.0 - rmsCoef_};
-    Double2 ms{meanSquare_[0], meanSquare_[1]};
-    const auto frame = [&](std::size_t i, Double2 d) {
+namespace {
+
+// detect()'s per-frame work for two channels, one SIMD lane each (the side-chain filter's
+// and the RMS smoother's recursions of both channels as one). Every value sees the same
+// operations in the same order as in detect() (0 + a + b, max(max(0, a), b)): bit-
+// identical (FastPathTest). The state lives in registers from construction to end().
+template <bool Sidechain, bool Rms, bool LinkMax>
+class StereoDetector {
+public:
+    StereoDetector(Biquad& hp, std::vector<double>& meanSquare, double rmsCoef) noexcept
+        : hp_(hp), meanSquare_(meanSquare), coef_{rmsCoef, rmsCoef}, rest_{1.0 - rmsCoef, 1.0 - rmsCoef},
+          ms_{meanSquare[0], meanSquare[1]}
+    {
+    }
+    /// Frame i of (l, r): its sample peak and linked detector power.
+    void operator()(const float* l, const float* r, std::size_t i, double* linked, double* inputPeak) noexcept
+    {
         inputPeak[i] = std::max(std::max(0.0, static_cast<double>(std::abs(l[i]))), static_cast<double>(std::abs(r[i])));
+        Double2 d{static_cast<double>(l[i]), static_cast<double>(r[i])};
+        if constexpr (Sidechain)
+            d = hp_.step(d);
         Double2 p = d * d;
-        if (rms) {
-            ms = coef * ms + rest * p;
-            p = ms;
+        if constexpr (Rms) {
+            ms_ = coef_ * ms_ + rest_ * p;
+            p = ms_;
         }
-        linked[i] = linkMax ? std::max(std::max(0.0, p[0]), p[1]) : ((0.0 + p[0]) + p[1]) / 2;
+        linked[i] = LinkMax ? std::max(std::max(0.0, p[0]), p[1]) : ((0.0 + p[0]) + p[1]) / 2;
+    }
+    void end() noexcept
+    {
+        if constexpr (Sidechain)
+            hp_.end();
+        meanSquare_[0] = ms_[0];
+        meanSquare_[1] = ms_[1];
+    }
+
+private:
+    Biquad::StereoStepper hp_;
+    std::vector<double>& meanSquare_;
+    Double2 coef_, rest_, ms_;
+};
+
+} // namespace
+
+// The gain smoother and its statistics for one chunk, frame by frame, with the state in
+// locals (as members, the stores to gainDb[] — which might alias them — made the compiler
+// load and store each of them every frame, a store-forwarding round trip on the critical
+// path). `side(i)` runs in the same loop for frames i < sideFrames: the stereo detector of
+// the next chunk, whose recursions are independent of the smoother's, so the two dependency
+// chains overlap instead of following each other. Same operations, same order per value
+// as separate loops: bit-identical.
+template <class Side>
+void Compressor::smoothChunk(const double* xL, const double* inputPeak, std::size_t n, double* gainDb, double makeupTarget,
+                             double floorLin, Side&& side, std::size_t sideFrames) noexcept
+{
+    // Two exact shortcuts shorten the smoother's chains: with x_L = 0 throughout (below
+    // the knee) and y_L ≥ 0, the release step a·y + (1 − a)·0 is a·y bit for bit; and a
+    // make-up smoother at its fixed point (one step leaves it unchanged) stays there.
+    bool belowKnee = grDb_ >= 0.0;
+    for (std::size_t i = 0; i < n && belowKnee; ++i)
+        belowKnee = xL[i] == 0.0;
+    const bool makeupSettled = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget == makeupDb_;
+    double gr = grDb_, makeup = makeupDb_, floorEnv = floorEnv_, grSum = grSum_, maxGr = maxGr_;
+    std::size_t grCount = grCount_;
+    const double releaseCoef = releaseCoef_, attackCoef = attackCoef_, makeupCoef = makeupCoef_, floorCoef = floorCoef_;
+    const auto stats = [&](std::size_t i, double yL) {
+        floorEnv = std::max(inputPeak[i], floorCoef * floorEnv);
+        if (floorEnv > floorLin) {
+            grSum += yL;
+            ++grCount;
+        }
+        maxGr = std::max(maxGr, yL);
     };
-    if (sidechainOn_)
-        sidechainHp_.processStereoSamples(l, r, n, frame);
-    else
-        for (std::size_t i = 0; i < n; ++i)
-            frame(i, Double2{static_cast<double>(l[i]), static_cast<double>(r[i])});
-    meanSquare_[0] = ms[0];
-    meanSquare_[1] = ms[1];
+    const std::size_t both = std::min(n, sideFrames);
+    if (belowKnee && makeupSettled) {
+        const auto frame = [&](std::size_t i) {
+            gr = releaseCoef * gr;
+            gainDb[i] = makeup - gr;
+            stats(i, gr);
+        };
+        std::size_t i = 0;
+        for (; i < both; ++i) {
+            side(i);
+            frame(i);
+        }
+        for (; i < n; ++i)
+            frame(i);
+        for (; i < sideFrames; ++i)
+            side(i);
+    } else {
+        // Both branches' steps are computed and one is selected, so the chain from one y_L
+        // to the next is a multiply, an add and a select (the comparison runs beside the
+        // multiply). (1 − a)·x_L is the same double as before either way.
+        const double attackIn = 1.0 - attackCoef, releaseIn = 1.0 - releaseCoef;
+        const auto frame = [&](std::size_t i) {
+            const double x = xL[i];
+            const double up = attackCoef * gr + attackIn * x;
+            const double down = releaseCoef * gr + releaseIn * x;
+            gr = x > gr ? up : down;
+            makeup = makeupCoef * makeup + (1.0 - makeupCoef) * makeupTarget;
+            gainDb[i] = makeup - gr;
+            stats(i, gr);
+        };
+        std::size_t i = 0;
+        for (; i < both; ++i) {
+            side(i);
+            frame(i);
+        }
+        for (; i < n; ++i)
+            frame(i);
+        for (; i < sideFrames; ++i)
+            side(i);
+    }
+    grDb_ = gr;
+    makeupDb_ = makeup;
+    floorEnv_ = floorEnv;
+    grSum_ = grSum;
+    maxGr_ = maxGr;
+    grCount_ = grCount;
 }
 
-void Compressor::process(AudioBuffer& block) noexcept
+template <class StereoDet>
+void Compressor::processChunks(AudioBuffer& block, StereoDet&& det) noexcept
 {
-    const int channels = std::min(block.channels(), channels_);
-    if (channels == 0)
-        return;
     snapNext_ = false;
     const double floorLin = std::pow(10.0, kStatsFloorDb / 20.0);
     // Below the knee the gain computer returns its input (x_L = 0): no logarithm needed.
@@ -195,19 +287,36 @@ void Compressor::process(AudioBuffer& block) noexcept
     };
     const auto kneeStart = static_cast<float>(kneeStartPower);
     constexpr float kMinPowerF = static_cast<float>(kMinPower);
+    constexpr bool kFused = !std::is_same_v<std::decay_t<StereoDet>, std::nullptr_t>;
 
     // Chunk-wise passes, each a simple loop over the frames, so the independent ones
-    // (detector per channel, gain computer, dB to gain, gain per channel) vectorise or
-    // at least pipeline; only the two smoothers run frame by frame. Every frame sees the
+    // (detector, gain computer, dB to gain, gain per channel) vectorise or at least
+    // pipeline; the smoother runs frame by frame, in stereo together with the next chunk's
+    // detector (smoothChunk). The detector runs one chunk ahead: chunk k + 1's input is
+    // read before chunk k's gain is applied (it changes only chunk k). Every frame sees the
     // same arithmetic in the same order as a per-frame loop would.
-    double linked[kChunk], inputPeak[kChunk], gainDb[kChunk];
+    double linkedBuf[2][kChunk], peakBuf[2][kChunk], gainDb[kChunk];
     float gain[kChunk];
-    for (std::size_t from = 0; from < block.frames(); from += kChunk) {
-        const std::size_t n = std::min(kChunk, block.frames() - from);
-        if (channels == 2)
-            detectStereo(block.channel(0) + from, block.channel(1) + from, n, linked, inputPeak);
-        else
-            detect(block, from, n, linked, inputPeak);
+    const std::size_t total = block.frames();
+    const auto detectChunk = [&](std::size_t from, std::size_t n, double* linked, double* peak) {
+        if constexpr (kFused) {
+            const float* l = block.channel(0) + from;
+            const float* r = block.channel(1) + from;
+            for (std::size_t i = 0; i < n; ++i)
+                det(l, r, i, linked, peak);
+        } else {
+            detect(block, from, n, linked, peak);
+        }
+    };
+    int cur = 0;
+    if (total > 0)
+        detectChunk(0, std::min(kChunk, total), linkedBuf[0], peakBuf[0]);
+    for (std::size_t from = 0; from < total; from += kChunk) {
+        const std::size_t n = std::min(kChunk, total - from);
+        const std::size_t next = from + n;
+        const std::size_t m = next < total ? std::min(kChunk, total - next) : 0;
+        double* linked = linkedBuf[cur];
+        const double* inputPeak = peakBuf[cur];
 
         // Gain computer: x_L per frame, into `linked`; four frames per step (SIMD lanes),
         // in single precision (x_L to ~1e-5 dB; the gain ends as a float anyway). A last
@@ -227,68 +336,59 @@ void Compressor::process(AudioBuffer& block) noexcept
                 linked[f + static_cast<std::size_t>(k)] = xL[k];
         }
 
-        // Smoothers, frame by frame. Two exact shortcuts shorten their dependency chains:
-        // with x_L = 0 throughout (below the knee) and y_L ≥ 0, the release step
-        // a·y + (1 − a)·0 is a·y bit for bit; and a make-up smoother at its fixed point
-        // (one step leaves it unchanged) stays there.
-        bool belowKnee = grDb_ >= 0.0;
-        for (std::size_t i = 0; i < n && belowKnee; ++i)
-            belowKnee = linked[i] == 0.0;
-        const bool makeupSettled = makeupCoef_ * makeupDb_ + (1.0 - makeupCoef_) * makeupTarget == makeupDb_;
-        // The statistics of the smoothed gain reduction y_L ride in the same loops, so
-        // their dependency chains overlap the smoother's. All loop-carried state lives in
-        // locals: as members, the stores to gainDb[] (which might alias them) made the
-        // compiler load and store each of them every frame, a store-forwarding round trip
-        // on the critical path. Same operations, same order: bit-identical.
-        double gr = grDb_, makeup = makeupDb_, floorEnv = floorEnv_, grSum = grSum_, maxGr = maxGr_;
-        std::size_t grCount = grCount_;
-        const double releaseCoef = releaseCoef_, attackCoef = attackCoef_, makeupCoef = makeupCoef_, floorCoef = floorCoef_;
-        const auto stats = [&](std::size_t i, double yL) {
-            floorEnv = std::max(inputPeak[i], floorCoef * floorEnv);
-            if (floorEnv > floorLin) {
-                grSum += yL;
-                ++grCount;
-            }
-            maxGr = std::max(maxGr, yL);
-        };
-        if (belowKnee && makeupSettled) {
-            for (std::size_t i = 0; i < n; ++i) {
-                gr = releaseCoef * gr;
-                gainDb[i] = makeup - gr;
-                stats(i, gr);
-            }
+        if constexpr (kFused) {
+            const float* l = block.channel(0) + next;
+            const float* r = block.channel(1) + next;
+            double* nextLinked = linkedBuf[1 - cur];
+            double* nextPeak = peakBuf[1 - cur];
+            smoothChunk(linked, inputPeak, n, gainDb, makeupTarget, floorLin,
+                        [&](std::size_t i) { det(l, r, i, nextLinked, nextPeak); }, m);
         } else {
-            // Both branches' steps are computed and one is selected, so the chain from one
-            // y_L to the next is a multiply, an add and a select (the comparison runs beside
-            // the multiply). (1 − a)·x_L is the same double as before either way.
-            const double attackIn = 1.0 - attackCoef, releaseIn = 1.0 - releaseCoef;
-            for (std::size_t i = 0; i < n; ++i) {
-                const double xL = linked[i];
-                const double up = attackCoef * gr + attackIn * xL;
-                const double down = releaseCoef * gr + releaseIn * xL;
-                gr = xL > gr ? up : down;
-                makeup = makeupCoef * makeup + (1.0 - makeupCoef) * makeupTarget;
-                gainDb[i] = makeup - gr;
-                stats(i, gr);
-            }
+            smoothChunk(linked, inputPeak, n, gainDb, makeupTarget, floorLin, [](std::size_t) {}, 0);
+            if (m > 0)
+                detect(block, next, m, linkedBuf[1 - cur], peakBuf[1 - cur]);
         }
-        grDb_ = gr;
-        makeupDb_ = makeup;
-        floorEnv_ = floorEnv;
-        grSum_ = grSum;
-        maxGr_ = maxGr;
-        grCount_ = grCount;
 
         std::fill(gainDb + n, gainDb + n4, 0.0);
         for (std::size_t f = 0; f < n4; f += 4) {
             const Float4 g = fast::dbToGain(toFloat4(gainDb + f));
             std::memcpy(gain + f, &g, sizeof g);
         }
-        for (int c = 0; c < channels; ++c) {
+        for (int c = 0; c < std::min(block.channels(), channels_); ++c) {
             float* x = block.channel(c) + from;
             for (std::size_t i = 0; i < n; ++i)
                 x[i] *= gain[i];
         }
+        cur = 1 - cur;
+    }
+}
+
+void Compressor::process(AudioBuffer& block) noexcept
+{
+    const int channels = std::min(block.channels(), channels_);
+    if (channels == 0)
+        return;
+    const bool stereo = channels == 2;
+    const bool rms = params_.detector == Detector::Rms;
+    const bool linkMax = params_.link == StereoLink::Max;
+    // One instantiation of the chunk loop per detector variant (compile-time flags keep
+    // the fused loop's body tight); other channel counts use detect() without fusion.
+    if (stereo) {
+        const auto run = [&]<bool S, bool R, bool M>() {
+            StereoDetector<S, R, M> det(sidechainHp_, meanSquare_, rmsCoef_);
+            processChunks(block, [&](const float* l, const float* r, std::size_t i, double* linked, double* peak) {
+                det(l, r, i, linked, peak);
+            });
+            det.end();
+        };
+        if (sidechainOn_)
+            rms ? (linkMax ? run.template operator()<true, true, true>() : run.template operator()<true, true, false>())
+                : (linkMax ? run.template operator()<true, false, true>() : run.template operator()<true, false, false>());
+        else
+            rms ? (linkMax ? run.template operator()<false, true, true>() : run.template operator()<false, true, false>())
+                : (linkMax ? run.template operator()<false, false, true>() : run.template operator()<false, false, false>());
+    } else {
+        processChunks(block, nullptr);
     }
     // Decayed state to zero before it turns denormal (long releases into silence).
     if (grDb_ < 1e-12)

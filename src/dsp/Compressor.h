@@ -75,8 +75,15 @@ private:
     /// Detector power per frame of [from, from + n), linked over channels, and the input's
     /// sample peak per frame (for the statistics floor); any channel count.
     void detect(const AudioBuffer& block, std::size_t from, std::size_t n, double* linked, double* inputPeak) noexcept;
-    /// detect() for a stereo block, both channels in one loop; bit-identical to it.
-    void detectStereo(const float* l, const float* r, std::size_t n, double* linked, double* inputPeak) noexcept;
+    /// The chunk loop of process(): `det` is the stereo detector's per-frame step (run in
+    /// the smoother's loop of the chunk before), or nullptr for detect() per chunk.
+    template <class StereoDet>
+    void processChunks(AudioBuffer& block, StereoDet&& det) noexcept;
+    /// The gain smoother and its statistics over one chunk's x_L, writing the gain (dB);
+    /// side(i) for i < sideFrames runs in the same loop (see Compressor.cpp).
+    template <class Side>
+    void smoothChunk(const double* xL, const double* inputPeak, std::size_t n, double* gainDb, double makeupTarget,
+                     double floorLin, Side&& side, std::size_t sideFrames) noexcept;
 
     CompressorParams params_;
     Biquad sidechainHp_;
