@@ -165,7 +165,7 @@ namespace {
 typedef float Float2 __attribute__((vector_size(8)));
 } // namespace
 
-void ParametricEq::processStereo(float* left, float* right, std::size_t start, std::size_t end) noexcept
+void ParametricEq::processStereo(float* left, float* right, std::size_t start, std::size_t end, Biquad* pre) noexcept
 {
     // The bands in series for both channels at once, frame by frame: each band's
     // recursion waits on its own previous output only, so the bands (and the two lanes)
@@ -191,8 +191,7 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
         act[count++] = {BiquadLanes(k.b0, k.b1, k.b2, k.a1, k.a2), Double2{l.wet, l.wet}, Double2{sl[0], sr[0]}, Double2{sl[1], sr[1]},
                         l.wet == 1.0, b};
     }
-    for (std::size_t i = start; i < end; ++i) {
-        Float2 v{left[i], right[i]};
+    const auto bands = [&](std::size_t i, Float2 v) {
         for (std::size_t j = 0; j < count; ++j) {
             Active& a = act[j];
             const Double2 in = __builtin_convertvector(v, Double2);
@@ -201,6 +200,18 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
         }
         left[i] = v[0];
         right[i] = v[1];
+    };
+    if (pre) {
+        // The pre-filter's output is rounded to float, as when it wrote the block itself.
+        Biquad::StereoStepper p(*pre);
+        for (std::size_t i = start; i < end; ++i) {
+            const Double2 y = p.step(Double2{static_cast<double>(left[i]), static_cast<double>(right[i])});
+            bands(i, __builtin_convertvector(y, Float2));
+        }
+        p.end();
+    } else {
+        for (std::size_t i = start; i < end; ++i)
+            bands(i, Float2{left[i], right[i]});
     }
     for (std::size_t j = 0; j < count; ++j) {
         state_[act[j].band * ch] = {act[j].s0[0], act[j].s1[0]};
@@ -208,7 +219,20 @@ void ParametricEq::processStereo(float* left, float* right, std::size_t start, s
     }
 }
 
-void ParametricEq::process(AudioBuffer& block) noexcept
+void ParametricEq::process(AudioBuffer& block) noexcept { processBlock(block, nullptr); }
+
+void ParametricEq::process(AudioBuffer& block, Biquad& pre) noexcept
+{
+    if (std::min(block.channels(), channels_) != 2) {
+        pre.process(block);
+        processBlock(block, nullptr);
+        return;
+    }
+    processBlock(block, &pre);
+    pre.snapToZero();
+}
+
+void ParametricEq::processBlock(AudioBuffer& block, Biquad* pre) noexcept
 {
     jumpNext_ = false;
     const int channels = std::min(block.channels(), channels_);
@@ -217,7 +241,7 @@ void ParametricEq::process(AudioBuffer& block) noexcept
         const std::size_t end = std::min(frames, start + kSubBlock);
         advanceSmoothing();
         if (channels == 2) {
-            processStereo(block.channel(0), block.channel(1), start, end);
+            processStereo(block.channel(0), block.channel(1), start, end, pre);
             continue;
         }
         for (std::size_t b = 0; b < kMaxBands; ++b) {

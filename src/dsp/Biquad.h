@@ -134,6 +134,11 @@ public:
     void prepare(const ProcessSpec& spec) override;
     void process(AudioBuffer& block) noexcept override;
     void reset() noexcept override;
+    /// `pre`.process(block) then process(block), bit for bit, but for stereo blocks in one
+    /// loop: the pre-filter's recursion (a stem's high-pass) overlaps the bands' instead
+    /// of running as a latency-bound loop of its own. `pre` is prepared for the block's
+    /// channels and snapped to zero afterwards, as its own process() does.
+    void process(AudioBuffer& block, Biquad& pre) noexcept;
 
 private:
     struct Live {
@@ -146,7 +151,8 @@ private:
     void redesign(Live& live) const noexcept;
     void updateTargetLogs() noexcept;
 
-    void processStereo(float* left, float* right, std::size_t start, std::size_t end) noexcept;
+    void processStereo(float* left, float* right, std::size_t start, std::size_t end, Biquad* pre) noexcept;
+    void processBlock(AudioBuffer& block, Biquad* pre) noexcept;
 
     std::array<EqBand, kMaxBands> targets_{};
     std::array<std::array<double, 2>, kMaxBands> targetLogs_{}; ///< log(freq), log(q) of targets_

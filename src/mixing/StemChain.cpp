@@ -40,9 +40,11 @@ void StemChain::process(AudioBuffer& out, AudioBuffer& in) noexcept
 
 void StemChain::processPreFader(AudioBuffer& in) noexcept
 {
-    if (hpfOn_)
+    if (hpfOn_ && eqOn_)
+        eq_.process(in, hpf_); // one loop for both (bit-identical to one after the other)
+    else if (hpfOn_)
         hpf_.process(in);
-    if (eqOn_)
+    else if (eqOn_)
         eq_.process(in);
     if (compress_)
         comp_.process(in);
