@@ -106,7 +106,31 @@ void TruePeakMeter::envelope(int channel, const float* x, std::size_t n, float* 
             continue;
         }
         const float* rows = os_.processBlock(channel, x + from, m);
-        prevLast_[c] = refineIntervals(rows, m, prevLast_[c], out);
+        if (ignoreBelow <= 0.0f) {
+            prevLast_[c] = refineIntervals(rows, m, prevLast_[c], out);
+        } else {
+            // A refined vertex is ≤ kRefineBound × its grid points: groups of intervals
+            // whose grid stays under ignoreBelow / kRefineBound need no refinement (0, as a
+            // skipped chunk). Each refined group starts from the point before it.
+            constexpr int L = Oversampler::kFactor;
+            constexpr int S = Oversampler::kRowStride;
+            constexpr int kGroup = 16;
+            float prev = prevLast_[c];
+            for (int g = 0; g < m; g += kGroup) {
+                const int len = std::min(kGroup, m - g);
+                float grid = std::fabs(rows[g + len]); // the next interval's first point
+                for (int q = 0; q < L; ++q)
+                    grid = std::max(grid, peakAbs(rows + q * S + g, static_cast<std::size_t>(len)));
+                if (grid * kRefineBound < ignoreBelow) {
+                    std::fill_n(out + g, len, 0.0f);
+                    prev = std::fabs(rows[(L - 1) * S + g + len - 1]);
+                } else {
+                    const float* sub = rows + g;
+                    prev = refineIntervals(sub, len, prev, out + g);
+                }
+            }
+            prevLast_[c] = prev;
+        }
         for (int i = 0; i < m; ++i)
             held = std::max(held, out[i]);
     }

@@ -46,8 +46,9 @@ public:
     /// Channels keep their own state and scratch: different channels may be measured on
     /// different threads at once (the limiter's detector does).
     /// ignoreBelow > 0 (a limiter's ceiling): chunks whose points provably all stay below
-    /// it (Oversampler::gainBound() × input peak × kRefineBound) are not filtered, write
-    /// 0 and leave the held maximum as it was.
+    /// it (Oversampler::gainBound() × input peak × kRefineBound) are not filtered, and
+    /// groups of 16 intervals whose 8× grid stays under ignoreBelow / kRefineBound are not
+    /// refined: both write 0 and leave the held maximum as it was.
     void envelope(int channel, const float* x, std::size_t n, float* peaks, float ignoreBelow = 0.0f) noexcept;
 
     /// Maximum true peak of `channel` so far, linear (1.0 = 0 dBTP).
