@@ -6,7 +6,8 @@
 // complete on return, so the only latency is the filter's: (taps − 1) / 2 for a
 // linear-phase design. Plans and buffers are made in prepare(); process() allocates
 // nothing. Cost is one F-point forward and inverse FFT per channel per call, so call it
-// with blocks near maxBlock (the pipeline's 4096 suits a 4097-tap filter: F = 8192).
+// with blocks near maxBlock (the mastering stage pass gives a 4097-tap filter 12288-frame
+// blocks: F = 16384, 28 % fewer operations per frame than 4096 into F = 8192).
 #include "dsp/Processor.h"
 
 #include <kiss_fftr.h>

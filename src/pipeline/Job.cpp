@@ -131,7 +131,14 @@ JobResult runJob(const JobSpec& spec)
         throw InputError("tone-match amount must be within 0 … 100 %");
     if (spec.outDir.empty())
         throw InputError("no output folder given");
-    std::filesystem::create_directories(spec.outDir);
+    {
+        std::error_code ec;
+        if (std::filesystem::exists(spec.outDir, ec) && !std::filesystem::is_directory(spec.outDir, ec))
+            throw InputError(spec.outDir + ": the output folder exists and is not a folder");
+        std::filesystem::create_directories(spec.outDir, ec);
+        if (ec)
+            throw InputError(spec.outDir + ": cannot create the output folder (" + ec.message() + ")");
+    }
     const std::filesystem::path out(spec.outDir);
 
     nlohmann::json options{{"respect_user_gains", spec.respectUserGains}, {"bypass_parallel_comp", spec.bypassParallelComp},

@@ -443,6 +443,20 @@ TEST_F(CliRunBadInput, BadStemFile)
     expectBadInput(missing, {"absent.wav"});
 }
 
+TEST_F(CliRunBadInput, OutputFolderThatIsAFile)
+{
+    // -o naming an existing file: a bad input naming it (exit 2), and the file is left alone.
+    writeSine(dir.file("taken"), -18.0, 1, 0.1);
+    const auto size = fs::file_size(dir.file("taken"));
+    for (const char* sub : {"run ", "mix "}) {
+        const CmdResult r = mixmaster(std::string(sub) + stems() + " -o " + quote(dir.file("taken")));
+        expectBadInput(r, {"taken", "not a folder"});
+    }
+    const CmdResult m = mixmaster("master " + quote(dir.file("kick.wav")) + " -o " + quote(dir.file("taken")));
+    expectBadInput(m, {"taken", "not a folder"});
+    EXPECT_EQ(fs::file_size(dir.file("taken")), size);
+}
+
 TEST_F(CliRunBadInput, MasterWithMissingMix)
 {
     const CmdResult r = mixmaster("master " + quote(dir.file("mix-gone.wav")) + out());
