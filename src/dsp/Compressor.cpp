@@ -206,13 +206,9 @@ void Compressor::smoothChunk(const double* xL, const double* inputPeak, std::siz
         }
         maxGr = std::max(maxGr, yL);
     };
-    const std::size_t both = std::min(n, sideFrames);
-    if (belowKnee && makeupSettled) {
-        const auto frame = [&](std::size_t i) {
-            gr = releaseCoef * gr;
-            gainDb[i] = makeup - gr;
-            stats(i, gr);
-        };
+    // frame(i) for i < n and side(i) for i < sideFrames, in one loop where both run.
+    const auto interleaved = [&](auto&& frame) {
+        const std::size_t both = std::min(n, sideFrames);
         std::size_t i = 0;
         for (; i < both; ++i) {
             side(i);
@@ -222,12 +218,19 @@ void Compressor::smoothChunk(const double* xL, const double* inputPeak, std::siz
             frame(i);
         for (; i < sideFrames; ++i)
             side(i);
+    };
+    if (belowKnee && makeupSettled) {
+        interleaved([&](std::size_t i) {
+            gr = releaseCoef * gr;
+            gainDb[i] = makeup - gr;
+            stats(i, gr);
+        });
     } else {
         // Both branches' steps are computed and one is selected, so the chain from one y_L
         // to the next is a multiply, an add and a select (the comparison runs beside the
         // multiply). (1 − a)·x_L is the same double as before either way.
         const double attackIn = 1.0 - attackCoef, releaseIn = 1.0 - releaseCoef;
-        const auto frame = [&](std::size_t i) {
+        interleaved([&](std::size_t i) {
             const double x = xL[i];
             const double up = attackCoef * gr + attackIn * x;
             const double down = releaseCoef * gr + releaseIn * x;
@@ -235,16 +238,7 @@ void Compressor::smoothChunk(const double* xL, const double* inputPeak, std::siz
             makeup = makeupCoef * makeup + (1.0 - makeupCoef) * makeupTarget;
             gainDb[i] = makeup - gr;
             stats(i, gr);
-        };
-        std::size_t i = 0;
-        for (; i < both; ++i) {
-            side(i);
-            frame(i);
-        }
-        for (; i < n; ++i)
-            frame(i);
-        for (; i < sideFrames; ++i)
-            side(i);
+        });
     }
     grDb_ = gr;
     makeupDb_ = makeup;
