@@ -71,7 +71,7 @@ struct MasteringSettings {
     LimiterSettings limiter;
     OutputFormat format = OutputFormat::Wav24;
     std::uint64_t ditherSeed = 1;
-    /// The mix's analysis, measured while the mix was written (MixOptions::onMixBlock):
+    /// The mix's analysis, measured while the mix was made (MixOptions::onMixBlock):
     /// spares MasteringChain its analysis pass over the mix file. Used only when its
     /// crossoversHz equal multiband.crossoversHz; null = the chain analyses the mix itself.
     std::shared_ptr<const MixAnalysis> mixAnalysis;

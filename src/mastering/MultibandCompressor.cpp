@@ -133,11 +133,11 @@ void BandLevelMeter::prepare(const ProcessSpec& spec, std::span<const double> cr
         f = std::min(f, 0.45 * spec.sampleRate);
     splitter_.prepare(spec, x);
     piece_.resize(spec.channels, std::max<std::size_t>(spec.maxBlock, 1));
-    sum_.assign(x.size() + 1, 0.0);
-    frames_.assign(x.size() + 1, 0.0);
+    bands_ = splitter_.bands();
+    pieces_.clear();
 }
 
-void BandLevelMeter::process(const AudioBuffer& block) noexcept
+void BandLevelMeter::process(const AudioBuffer& block)
 {
     const std::size_t maxBlock = piece_.capacity();
     if (block.frames() <= maxBlock) {
@@ -154,31 +154,40 @@ void BandLevelMeter::process(const AudioBuffer& block) noexcept
     }
 }
 
-void BandLevelMeter::processPiece(const AudioBuffer& block) noexcept
+void BandLevelMeter::processPiece(const AudioBuffer& block)
 {
     const std::size_t n = block.frames();
     if (n == 0)
         return;
     splitter_.split(block);
-    const double gate = std::pow(10.0, kLevelGateDb / 10.0);
+    Piece piece{};
+    piece.frames = static_cast<double>(n);
     for (int b = 0; b < splitter_.bands(); ++b) {
         const AudioBuffer& x = splitter_.band(b);
         double sq = 0.0;
         for (int c = 0; c < x.channels(); ++c)
             sq += sumSquares(x.channel(c), n);
-        sq /= std::max(1, x.channels());
-        if (sq / static_cast<double>(n) > gate) {
-            sum_[static_cast<std::size_t>(b)] += sq;
-            frames_[static_cast<std::size_t>(b)] += static_cast<double>(n);
-        }
+        piece.sq[static_cast<std::size_t>(b)] = sq / std::max(1, x.channels());
     }
+    pieces_.push_back(piece); // ≈ 40 bytes per piece: 110 KB for 4 minutes
 }
 
-std::vector<double> BandLevelMeter::levelsDb() const
+std::vector<double> BandLevelMeter::levelsDb(double gainDb) const
 {
+    const double gate = std::pow(10.0, kLevelGateDb / 10.0);
+    const double g2 = std::pow(10.0, gainDb / 10.0);
     std::vector<double> db;
-    for (std::size_t b = 0; b < sum_.size(); ++b)
-        db.push_back(frames_[b] > 0.0 ? 10.0 * std::log10(std::max(1e-30, sum_[b] / frames_[b])) : kLevelGateDb);
+    for (int b = 0; b < bands_; ++b) {
+        double sum = 0.0, frames = 0.0;
+        for (const Piece& p : pieces_) {
+            const double sq = g2 * p.sq[static_cast<std::size_t>(b)];
+            if (sq / p.frames > gate) {
+                sum += sq;
+                frames += p.frames;
+            }
+        }
+        db.push_back(frames > 0.0 ? 10.0 * std::log10(std::max(1e-30, sum / frames)) : kLevelGateDb);
+    }
     return db;
 }
 

@@ -66,20 +66,30 @@ private:
 /// blocks through the same LR4 split, over gating pieces whose band level is above
 /// −70 dBFS (silence between songs' sections must not lower the reference). A piece is
 /// spec.maxBlock frames (the last one of a block shorter): process() takes blocks of any
-/// length and cuts them, so callers reading larger blocks get the same reading.
+/// length and cuts them, so callers reading larger blocks get the same reading. Each
+/// piece's sums are kept (a few bytes per piece), so that the levels can be read for the
+/// programme scaled by a gain decided afterwards (a mix's headroom gain): the gate then
+/// applies to the scaled levels, as if the scaled programme had been measured.
 class BandLevelMeter {
 public:
     void prepare(const ProcessSpec& spec, std::span<const double> crossoversHz);
-    void process(const AudioBuffer& block) noexcept;
-    std::vector<double> levelsDb() const;
+    /// Forgets what was measured (the programme starts again).
+    void restart() noexcept { pieces_.clear(); }
+    void process(const AudioBuffer& block);
+    /// The levels of the programme × 10^(gainDb / 20).
+    std::vector<double> levelsDb(double gainDb = 0.0) const;
 
 private:
-    void processPiece(const AudioBuffer& piece) noexcept;
+    void processPiece(const AudioBuffer& piece);
 
     MultibandSplitter splitter_;
     AudioBuffer piece_; // a block longer than maxBlock is measured through this, a piece at a time
-    std::vector<double> sum_;
-    std::vector<double> frames_;
+    struct Piece {
+        std::array<double, MultibandSplitter::kMaxCrossovers + 1> sq; // per band: Σ x² / channels
+        double frames;
+    };
+    std::vector<Piece> pieces_;
+    int bands_ = 0;
 };
 
 } // namespace mm

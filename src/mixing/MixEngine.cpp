@@ -200,7 +200,7 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
     const std::string tempPath = (std::filesystem::path(options.outDir) / ".mix-float.wav").string();
     RenderOutcome outcome;
     for (int pass = 1; pass <= 2; ++pass) {
-        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool);
+        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool, pass);
         result.balancePasses = pass;
         std::vector<double> errors;
         for (std::size_t i = 0; i < n; ++i)
@@ -277,9 +277,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
                     b.channel(c)[k] *= g;
             return got;
         };
-        // Independent parts run side by side, block by block: the analysis of a block, its
-        // write followed by the read of the next block into the other buffer, and the
-        // caller's meter (the mastering's band levels).
+        // Independent parts run side by side, block by block: the analysis of a block, and
+        // its write followed by the read of the next block into the other buffer.
         AudioBuffer blocks[2] = {AudioBuffer(2, kWriteBlock), AudioBuffer(2, kWriteBlock)};
         int cur = 0;
         std::size_t have = readScaled(blocks[cur]);
@@ -287,12 +286,8 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         while (have > 0) {
             const AudioBuffer& block = blocks[cur];
             std::size_t nextHave = 0;
-            const std::size_t first = options.onMixBlock ? 0 : 1; // part 0: the caller's meter
-            pool.parallelFor(3 - first, [&](std::size_t index) {
-                const std::size_t task = index + first;
+            pool.parallelFor(2, [&](std::size_t task) {
                 if (task == 0) {
-                    options.onMixBlock(block, rate);
-                } else if (task == 1) {
                     analyzer.process(block);
                 } else {
                     writer.write(block);

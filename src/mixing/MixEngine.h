@@ -37,11 +37,13 @@ struct MixOptions {
     int sampleRate = 0;         ///< 0 = the most common stem rate (44.1 or 48 kHz family)
     OutputFormat format = OutputFormat::Wav24;
     bool exportStems = false;   ///< OUTDIR/stems/<input file name>, post-fader, pre-bus
-    /// Called with every block of the mix (up to 4 × kMixBlock frames), in order, as it
-    /// is written (after the headroom gain, before quantisation), e.g. to
-    /// measure it for mastering without reading mix.wav again. Runs on a pool thread,
-    /// beside the analysis of the mix.
-    std::function<void(const AudioBuffer& block, int sampleRate)> onMixBlock;
+    /// Called with every block of the mix (kMixBlock frames, the last one shorter), in
+    /// order, as the mix render makes it: after the buses, before the headroom gain
+    /// (MixResult::headroomGainDb, known once the renders are done), e.g. to measure it for
+    /// mastering without reading mix.wav again. `render` counts the mix renders from 1: a
+    /// second render (the faders corrected) starts the mix again. Runs on a pool thread,
+    /// beside the stems of the next block.
+    std::function<void(const AudioBuffer& block, int sampleRate, int render)> onMixBlock;
     /// Called once the mix renders are done, before the write pass of mix.wav, with the
     /// job's sample rate: work that needs only the stems can start here (the stem-sum
     /// preview).

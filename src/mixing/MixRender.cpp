@@ -25,7 +25,7 @@ struct StemRuntime {
 
 RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
                         const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
-                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool)
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, int render)
 {
     const std::size_t n = inputs.size();
     if (options.progress)
@@ -94,6 +94,8 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
                 for (std::size_t k = 0; k < len; ++k)
                     out.peak = std::max(out.peak, static_cast<double>(std::fabs(mix.channel(c)[k])));
             mixMeter.process(mix);
+            if (options.onMixBlock)
+                options.onMixBlock(mix, rate, render);
             temp.write(mix);
         };
         std::size_t prevLen = 0; // frames of the block whose buses are pending (0: none)

@@ -21,6 +21,6 @@ struct RenderOutcome {
 
 RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
                         const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
-                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool);
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, int render = 1);
 
 } // namespace mm

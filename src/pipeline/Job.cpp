@@ -175,14 +175,20 @@ JobResult runJob(const JobSpec& spec)
                                          rate, spec.threads != 1);
             };
         // The mastering analysis (multiband band levels; spectrum and width come with the
-        // mix's metrics) is measured while the mix is written, not in a pass of its own.
+        // mix's metrics) is measured while the mix is rendered, not in a pass of its own;
+        // the headroom gain, decided after the renders, is applied to the levels below.
         BandLevelMeter bands;
         bool bandsPrepared = false;
+        int bandsRender = 0;
         if (ms)
-            mo.onMixBlock = [&](const AudioBuffer& block, int rate) {
+            mo.onMixBlock = [&](const AudioBuffer& block, int rate, int render) {
                 if (!bandsPrepared) {
                     bands.prepare({static_cast<double>(rate), block.channels(), MasteringChain::kBlock}, ms->multiband.crossoversHz);
                     bandsPrepared = true;
+                }
+                if (render != bandsRender) { // a second render makes the mix again
+                    bands.restart();
+                    bandsRender = render;
                 }
                 bands.process(block);
             };
@@ -190,7 +196,7 @@ JobResult runJob(const JobSpec& spec)
         if (ms && bandsPrepared) {
             auto a = std::make_shared<MixAnalysis>();
             a->metrics = mix.mix;
-            a->bandLevelsDb = bands.levelsDb();
+            a->bandLevelsDb = bands.levelsDb(mix.headroomGainDb);
             a->frames = mix.frames;
             a->crossoversHz = ms->multiband.crossoversHz;
             ms->mixAnalysis = std::move(a);

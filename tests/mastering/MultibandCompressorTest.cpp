@@ -5,6 +5,9 @@
 #include "support/Signals.h"
 
 #include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
 #include <kiss_fftr.h>
 
 #include <cmath>
@@ -143,6 +146,54 @@ TEST(MultibandCompressor, CompressesOnlyTheLoudBandAndReportsIt)
     EXPECT_LE(r[0].averageGrDb, r[0].maxGrDb);
     EXPECT_LT(r[2].averageGrDb, 1.0); // stationary noise: little to do
     EXPECT_DOUBLE_EQ(r[2].highHz, 24000.0);
+}
+
+
+// The mix render measures band levels before the headroom gain, which is decided after it:
+// levelsDb(gain) must read what measuring the scaled programme reads, gate included (a
+// stretch whose bands sit at ≈ −72 dBFS is under the −70 dBFS gate unscaled and over it
+// 10 dB up).
+TEST(BandLevelMeter, LevelsForAGainDecidedAfterwardsEqualMeasuringTheScaledProgramme)
+{
+    constexpr double fs = 48000.0;
+    AudioBuffer x = test::pinkNoise(fs, 2, 4.0, -20.0, 9);
+    const AudioBuffer quiet = test::pinkNoise(fs, 2, 4.0, -66.0, 10); // bands ≈ −71 … −73 dBFS
+    test::append(x, quiet);
+    const std::array<double, 3> xo{120.0, 1000.0, 6000.0};
+    const auto measure = [&](BandLevelMeter& m, float gain) {
+        m.prepare({fs, 2, 4096}, xo);
+        AudioBuffer block(2, 4096);
+        for (std::size_t pos = 0; pos < x.frames(); pos += 4096) {
+            const std::size_t n = std::min<std::size_t>(4096, x.frames() - pos);
+            block.setFrames(n);
+            for (int c = 0; c < 2; ++c)
+                for (std::size_t i = 0; i < n; ++i)
+                    block.channel(c)[i] = gain * x.channel(c)[pos + i];
+            m.process(block);
+        }
+    };
+    const double gainDb = 10.0;
+    BandLevelMeter scaledMeter, unscaled;
+    measure(scaledMeter, static_cast<float>(std::pow(10.0, gainDb / 20.0)));
+    measure(unscaled, 1.0f);
+    const auto scaled = scaledMeter.levelsDb();
+    const auto later = unscaled.levelsDb(gainDb);
+    const auto plain = unscaled.levelsDb();
+    ASSERT_EQ(scaled.size(), 4u);
+    ASSERT_EQ(later.size(), 4u);
+    for (std::size_t b = 0; b < 4; ++b) {
+        EXPECT_NEAR(later[b], scaled[b], 1e-4) << b;
+        // The quiet half counts once scaled (it lowers the level by ≈ 3 dB where it was
+        // gated out unscaled: every band but the lowest, where pink noise is loudest): the
+        // gain is not just added to the unscaled reading.
+        EXPECT_LE(later[b], plain[b] + gainDb + 1e-9) << b;
+        if (b > 0) {
+            EXPECT_LT(later[b], plain[b] + gainDb - 2.0) << b;
+        }
+    }
+    // restart(): the programme starts again (a second mix render).
+    unscaled.restart();
+    EXPECT_DOUBLE_EQ(unscaled.levelsDb()[0], -70.0);
 }
 
 } // namespace
