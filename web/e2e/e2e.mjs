@@ -181,6 +181,11 @@ try {
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // File choosers are intercepted for the whole session (a listener turns interception on):
+  // enabling it per wait raced the key press, and a chooser that opened before interception
+  // was active was cancelled without an event (seen: three attempts in a row).
+  const choosers = [];
+  page.on('filechooser', (fc) => choosers.push(fc));
 
   // Each page at 1280×800 and 390×844: the first screen as the user sees it, and the
   // whole page (sticky bars made static so they are not painted mid-page).
@@ -228,13 +233,13 @@ try {
   // With the keyboard: the drop zone is a button that opens the file chooser.
   const zone = page.getByRole('button', { name: /Drop stems here/ });
   let chooser = null;
+  choosers.length = 0;
   for (let attempt = 1; !chooser && attempt <= 3; attempt++) {
     await zone.focus();
     const focused = await page.evaluate(() => document.activeElement?.className ?? '');
-    [chooser] = await Promise.all([
-      page.waitForEvent('filechooser', { timeout: 5000 }).catch(() => null),
-      page.keyboard.press(attempt === 2 ? ' ' : 'Enter'),
-    ]);
+    await page.keyboard.press(attempt === 2 ? ' ' : 'Enter');
+    for (let waited = 0; !choosers.length && waited < 5000; waited += 100) await page.waitForTimeout(100);
+    chooser = choosers.shift() ?? null;
     if (!chooser) log(`no file chooser on attempt ${attempt} (focus on .${focused})`);
   }
   if (!chooser) throw new Error('Enter/Space on the drop zone opened no file chooser');
