@@ -51,24 +51,19 @@ SpectrumAnalyzer::SpectrumAnalyzer(double sampleRate, bool keepFrames, SpectrumR
     windowed_.resize(n_);
     fftOut_.resize((n_ / 2 + 1) * 2);
     power_.assign(n_ / 2 + 1, 0.0);
-    binMixBand_.assign(n_ / 2 + 1, -1);
     binPower_.assign(n_ / 2 + 1, 0.0);
+    // Each mixing band is one run of bins (the edges ascend, so do the bins' frequencies).
     const auto& edges = mixBandEdges();
-    for (std::size_t k = 1; k <= n_ / 2; ++k) {
-        const double f = static_cast<double>(k) * rate_ / static_cast<double>(n_);
-        for (int b = 0; b < kMixBands; ++b)
-            if (f >= edges[static_cast<std::size_t>(b)] && f < edges[static_cast<std::size_t>(b) + 1])
-                binMixBand_[k] = b;
-    }
-    // Each band's bins form one run (the edges ascend, so do the bins' frequencies).
     for (std::size_t b = 0; b < bandBins_.size(); ++b) {
         bandBins_[b] = {0, 0};
-        for (std::size_t k = 0; k <= n_ / 2; ++k)
-            if (binMixBand_[k] == static_cast<int>(b)) {
+        for (std::size_t k = 1; k <= n_ / 2; ++k) {
+            const double f = static_cast<double>(k) * rate_ / static_cast<double>(n_);
+            if (f >= edges[b] && f < edges[b + 1]) {
                 if (bandBins_[b].second == 0)
                     bandBins_[b].first = k;
                 bandBins_[b].second = k + 1;
             }
+        }
     }
 }
 
@@ -170,9 +165,9 @@ std::vector<double> SpectrumAnalyzer::thirdOctaveDb() const
 std::array<double, kMixBands> SpectrumAnalyzer::mixBandsDb() const
 {
     std::array<double, kMixBands> ms{};
-    for (std::size_t k = 0; k <= n_ / 2; ++k)
-        if (binMixBand_[k] >= 0)
-            ms[static_cast<std::size_t>(binMixBand_[k])] += power_[k];
+    for (std::size_t b = 0; b < ms.size(); ++b)
+        for (std::size_t k = bandBins_[b].first; k < bandBins_[b].second; ++k)
+            ms[b] += power_[k];
     const double frames = std::max<double>(1.0, static_cast<double>(framesDone_));
     for (auto& v : ms) {
         v *= norm_ / frames;

@@ -66,7 +66,6 @@ private:
     std::size_t fill_ = 0;
     std::size_t framesDone_ = 0;
     double norm_ = 1.0;
-    std::vector<int> binMixBand_;
     std::array<std::pair<std::size_t, std::size_t>, kMixBands> bandBins_{}; // [first, last + 1) per mixing band
     std::vector<double> binPower_; // this frame's |X|² per bin
     std::vector<BandFrame> frames_;
