@@ -13,6 +13,7 @@
 #include "dsp/FirConvolver.h"
 #include "dsp/FirDesign.h"
 #include "dsp/LinkwitzRiley.h"
+#include "dsp/StereoWidth.h"
 #include "dsp/TruePeakLimiter.h"
 #include "dsp/TruePeakMeter.h"
 
@@ -132,6 +133,40 @@ void BM_IntegratedLoudness(benchmark::State& state)
     benchmark::DoNotOptimize(meter.integratedLufs());
 }
 BENCHMARK(BM_IntegratedLoudness);
+
+// Two meters fed the same blocks, their K-weighting in one loop (processPair), as the stem
+// analysis and the mix render run them: compare the time per iteration with twice the
+// single meter's (x_realtime counts the audio of one meter).
+void BM_SlidingLoudnessPair(benchmark::State& state)
+{
+    SlidingLoudness a, b;
+    a.prepare(kRate, kChannels);
+    b.prepare(kRate, kChannels);
+    runBlocks(state, [&](AudioBuffer& x) { SlidingLoudness::processPair(a, x, b, x); });
+    benchmark::DoNotOptimize(a.maxMomentaryLufs() + b.maxMomentaryLufs());
+}
+BENCHMARK(BM_SlidingLoudnessPair);
+
+void BM_IntegratedLoudnessPair(benchmark::State& state)
+{
+    IntegratedLoudness a, b;
+    a.prepare(kRate, kChannels);
+    b.prepare(kRate, kChannels);
+    runBlocks(state, [&](AudioBuffer& x) { IntegratedLoudness::processPair(a, x, b, x); });
+    benchmark::DoNotOptimize(a.integratedLufs() + b.integratedLufs());
+}
+BENCHMARK(BM_IntegratedLoudnessPair);
+
+// The mastering's width stage with its mono-below crossover (every preset sets one): the
+// stage pass, both gain-search probes and the render run it.
+void BM_StereoWidthCrossover(benchmark::State& state)
+{
+    StereoWidth width;
+    width.prepare({kRate, kChannels, kBlock});
+    width.setParams({1.3, 120.0});
+    runBlocks(state, [&](AudioBuffer& b) { width.process(b); });
+}
+BENCHMARK(BM_StereoWidthCrossover);
 
 void BM_TruePeakMeter(benchmark::State& state)
 {

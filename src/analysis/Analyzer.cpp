@@ -48,10 +48,27 @@ Analyzer::~Analyzer() = default;
 
 void Analyzer::process(const AudioBuffer& block)
 {
-    const std::size_t n = block.frames();
-    if (n == 0)
+    if (block.frames() == 0)
         return;
     loudness_.process(block);
+    processRest(block);
+}
+
+void Analyzer::processPair(Analyzer& a, const AudioBuffer& x, Analyzer& b, const AudioBuffer& y)
+{
+    if (x.frames() == 0 || y.frames() == 0) {
+        a.process(x);
+        b.process(y);
+        return;
+    }
+    LoudnessMeter::processPair(a.loudness_, x, b.loudness_, y);
+    a.processRest(x);
+    b.processRest(y);
+}
+
+void Analyzer::processRest(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
     if (fastPeak_)
         fastPeak_->process(block);
     stereo_.process(block);

@@ -33,12 +33,17 @@ public:
     Analyzer& operator=(const Analyzer&) = delete;
 
     void process(const AudioBuffer& block);
+    /// a.process(x) then b.process(y), with the two loudness meters' K-weighting in one
+    /// loop (LoudnessMeter::processPair): the same metrics bit for bit, in less time.
+    static void processPair(Analyzer& a, const AudioBuffer& x, Analyzer& b, const AudioBuffer& y);
     /// Ends the pass and returns the metrics (path left empty).
     AudioMetrics finish();
     /// Valid after finish() when options.features.
     const StemFeatures& features() const { return features_; }
 
 private:
+    /// Everything of process() but the loudness meter.
+    void processRest(const AudioBuffer& block);
     /// Stereo blocks: sample statistics, waveform and 10 ms windows in one pass.
     void processStereo(const float* l, const float* r, std::size_t n);
     /// Other channel counts: the same figures, channel by channel.

@@ -46,7 +46,27 @@ public:
     static void processStereo(KWeightingFilter& left, KWeightingFilter& right, const float* l, const float* r, std::size_t n,
                               Sink&& sink) noexcept;
 
+    /// Two stereo streams at once (two meters fed the same number of frames), lanes
+    /// {a left, a right, b left, b right}: four recurrences in flight instead of two, so
+    /// the loop is not bound by one chain's latency as processStereo is. Each lane sees
+    /// process()'s operations in the same order: bit-identical to processStereo on each
+    /// stream. `a` and `b` point to a stream's {left, right} filters.
+    ///
+    /// Per frame i, energyA[i] = 0.0 + yL² + yR² of stream a (SlidingLoudness's energy),
+    /// energyB[i] of stream b.
+    static void processStereoPairEnergy(KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b,
+                                        const float* bl, const float* br, double* energyB, std::size_t n) noexcept;
+    /// The same, summed: sums[0], sums[1] (stream a's left and right) and sums[2], sums[3]
+    /// (b's) each start from 0 and add y² frame by frame, as IntegratedLoudness sums a
+    /// segment in processStereo's lanes.
+    static void processStereoPairSums(KWeightingFilter* a, const float* al, const float* ar, KWeightingFilter* b, const float* bl,
+                                      const float* br, double* sums, std::size_t n) noexcept;
+
 private:
+    template <bool kSum>
+    static void pairLoop(KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b, const float* bl,
+                         const float* br, double* energyB, double* sums, std::size_t n) noexcept;
+
     KWeightingCoeffs c_;
     double x1_ = 0, x2_ = 0; // pre-filter input history
     double y1_ = 0, y2_ = 0; // pre-filter output = high-pass input history

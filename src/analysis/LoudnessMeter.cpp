@@ -49,9 +49,35 @@ LoudnessMeter::~LoudnessMeter()
 
 void LoudnessMeter::process(const AudioBuffer& block)
 {
-    const std::size_t n = block.frames();
-    if (n == 0)
+    if (block.frames() == 0)
         return;
+    processLibrary(block);
+    if (!integratedOnly_)
+        sliding_.process(block);
+    else if (!ebu_)
+        integrated_.process(block);
+}
+
+void LoudnessMeter::processPair(LoudnessMeter& a, const AudioBuffer& x, LoudnessMeter& b, const AudioBuffer& y)
+{
+    const bool bothSliding = !a.integratedOnly_ && !b.integratedOnly_;
+    const bool bothIntegrated = a.integratedOnly_ && b.integratedOnly_ && !a.ebu_ && !b.ebu_;
+    if (x.frames() == 0 || y.frames() == 0 || !(bothSliding || bothIntegrated)) {
+        a.process(x);
+        b.process(y);
+        return;
+    }
+    a.processLibrary(x);
+    b.processLibrary(y);
+    if (bothSliding)
+        SlidingLoudness::processPair(a.sliding_, x, b.sliding_, y);
+    else
+        IntegratedLoudness::processPair(a.integrated_, x, b.integrated_, y);
+}
+
+void LoudnessMeter::processLibrary(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
     if (ebu_) {
         interleaved_.resize(n * static_cast<std::size_t>(channels_));
         for (int c = 0; c < channels_; ++c) {
@@ -64,10 +90,6 @@ void LoudnessMeter::process(const AudioBuffer& block)
     }
     for (std::size_t c = 0; c < peaks_.size(); ++c)
         peaks_[c]->process(block.channel(static_cast<int>(c)), n);
-    if (!integratedOnly_)
-        sliding_.process(block);
-    else if (!ebu_)
-        integrated_.process(block);
 }
 
 LoudnessResult LoudnessMeter::result() const

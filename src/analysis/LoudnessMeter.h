@@ -39,9 +39,16 @@ public:
     LoudnessMeter& operator=(const LoudnessMeter&) = delete;
 
     void process(const AudioBuffer& block);
+    /// a.process(x) then b.process(y), with the two meters' K-weighting in one loop where
+    /// both run the same kind of meter (SlidingLoudness / IntegratedLoudness::processPair):
+    /// bit-identical readings.
+    static void processPair(LoudnessMeter& a, const AudioBuffer& x, LoudnessMeter& b, const AudioBuffer& y);
     LoudnessResult result() const;
 
 private:
+    /// The libebur128 parts of process() (its I/LRA state, the channels' true peaks).
+    void processLibrary(const AudioBuffer& block);
+
     struct Ebur128; // owns libebur128's state (an anonymous struct: cannot be forward-declared)
     Ebur128* ebu_ = nullptr;
     int channels_;

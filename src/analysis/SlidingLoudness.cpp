@@ -71,12 +71,33 @@ void SlidingLoudness::reset()
 
 void SlidingLoudness::process(const AudioBuffer& block)
 {
-    const std::size_t n = block.frames();
-    const int chs = std::min(channels_, block.channels());
     // The K-weighted energy of the block first (each channel's filter a recurrence of its
     // own), then the windows; the sums are taken in the same order as sample by sample.
+    weigh(block);
+    advance(block.frames());
+}
+
+void SlidingLoudness::processPair(SlidingLoudness& a, const AudioBuffer& x, SlidingLoudness& b, const AudioBuffer& y)
+{
+    const std::size_t n = x.frames();
+    if (a.channels_ != 2 || b.channels_ != 2 || a.rate_ != b.rate_ || x.channels() < 2 || y.channels() < 2 || y.frames() != n) {
+        a.process(x);
+        b.process(y);
+        return;
+    }
+    a.energy_.resize(std::max(a.energy_.size(), n));
+    b.energy_.resize(std::max(b.energy_.size(), n));
+    KWeightingFilter::processStereoPairEnergy(a.filters_.data(), x.channel(0), x.channel(1), a.energy_.data(), b.filters_.data(),
+                                              y.channel(0), y.channel(1), b.energy_.data(), n);
+    a.advance(n);
+    b.advance(n);
+}
+
+void SlidingLoudness::weigh(const AudioBuffer& block)
+{
+    const std::size_t n = block.frames();
+    const int chs = std::min(channels_, block.channels());
     energy_.resize(std::max(energy_.size(), n));
-    delta_.resize(std::max(delta_.size(), n));
     if (chs == 2) {
         auto& fl = filters_[0];
         auto& fr = filters_[1];
@@ -96,6 +117,11 @@ void SlidingLoudness::process(const AudioBuffer& block)
             }
         }
     }
+}
+
+void SlidingLoudness::advance(std::size_t n)
+{
+    delta_.resize(std::max(delta_.size(), n));
     // The windows, in runs of frames between events (a 100 ms segment, a second or a 3 s
     // window completes, a ring index wraps, a maximum starts to count), so the per-frame
     // loop carries no counters; every frame sees the operations of a frame-by-frame loop

@@ -17,6 +17,11 @@ public:
     void prepare(double sampleRate, int channels);
     void reset();
     void process(const AudioBuffer& block);
+    /// Two meters fed blocks of the same length at once: their K-weighting shares one
+    /// loop (KWeightingFilter::processStereoPairEnergy), the windows run per meter; the
+    /// readings are bit-identical to a.process(x) then b.process(y), which is what this
+    /// does when the meters or blocks are not both stereo or differ in length.
+    static void processPair(SlidingLoudness& a, const AudioBuffer& x, SlidingLoudness& b, const AudioBuffer& y);
 
     /// Maximum over the programme, in LUFS (−inf for silence). Windows shorter than their
     /// length (a programme under 400 ms / 3 s) count as zero-padded, as in libebur128.
@@ -31,6 +36,10 @@ public:
 
 private:
     static double toLufs(double meanSquare);
+    /// energy_ for the block's frames: the K-weighted power summed over the channels.
+    void weigh(const AudioBuffer& block);
+    /// Advances the windows over energy_[0, n).
+    void advance(std::size_t n);
 
     double rate_ = 48000.0;
     int channels_ = 0;

@@ -51,6 +51,31 @@ public:
         return y;
     }
 
+    /// Channel 0 stepped by a caller's loop, its state in registers from construction to
+    /// end() (processSample() keeps it in memory, and the round trip through memory
+    /// lengthens the recursion when several filters run in one loop). The operations of
+    /// processSample(): bit-identical to it.
+    class Stepper {
+    public:
+        explicit Stepper(Biquad& f) noexcept
+            : f_(f), c_(f.coeffs_), x1_(f.state_[0][0]), x2_(f.state_[0][1]), y1_(f.state_[0][2]), y2_(f.state_[0][3])
+        {
+        }
+        double step(double x) noexcept
+        {
+            const double y = (((c_.b0 * x + c_.b1 * x1_) + c_.b2 * x2_) - c_.a2 * y2_) - c_.a1 * y1_;
+            x2_ = x1_, x1_ = x;
+            y2_ = y1_, y1_ = y;
+            return y;
+        }
+        void end() noexcept { f_.state_[0] = {x1_, x2_, y1_, y2_}; }
+
+    private:
+        Biquad& f_;
+        BiquadCoeffs c_;
+        double x1_, x2_, y1_, y2_;
+    };
+
     /// Channels 0 and 1 (spec.channels ≥ 2) stepped together, one SIMD lane each, for a
     /// caller that runs the filter inside a loop of its own (interleaved with other work):
     /// begin() loads the state into registers, step() filters one frame, end() stores the

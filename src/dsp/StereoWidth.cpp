@@ -67,23 +67,36 @@ void StereoWidth::process(AudioBuffer& block) noexcept
         }
         return;
     }
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        const double w = width_.next();
-        double mid = 0.5 * (double(l[i]) + double(r[i]));
-        double side = 0.5 * (double(l[i]) - double(r[i]));
-        if (crossover) {
-            mid = midAllPass_.processSample(0, mid);
-            side = sideHighPass2_.processSample(0, sideHighPass1_.processSample(0, side));
+    if (!crossover) {
+        for (std::size_t i = 0; i < block.frames(); ++i) {
+            const double w = width_.next();
+            const double mid = 0.5 * (double(l[i]) + double(r[i]));
+            const double side = 0.5 * (double(l[i]) - double(r[i])) * w;
+            l[i] = static_cast<float>(mid + side);
+            r[i] = static_cast<float>(mid - side);
         }
-        side *= w;
+        return;
+    }
+    // The crossover's three filters (the mid's all-pass, the side's two high-passes) with
+    // their state in registers for the block: independent recursions that overlap, where
+    // processSample()'s state in memory made each wait on a store and a load. The same
+    // operations in the same order: bit-identical to it.
+    Biquad::Stepper ap(midAllPass_), hp1(sideHighPass1_), hp2(sideHighPass2_);
+    const bool ramp = width_.isSmoothing();
+    const double steady = width_.current();
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        const double w = ramp ? width_.next() : steady;
+        const double mid = ap.step(0.5 * (double(l[i]) + double(r[i])));
+        const double side = hp2.step(hp1.step(0.5 * (double(l[i]) - double(r[i])))) * w;
         l[i] = static_cast<float>(mid + side);
         r[i] = static_cast<float>(mid - side);
     }
-    if (crossover) {
-        midAllPass_.snapToZero();
-        sideHighPass1_.snapToZero();
-        sideHighPass2_.snapToZero();
-    }
+    ap.end();
+    hp1.end();
+    hp2.end();
+    midAllPass_.snapToZero();
+    sideHighPass1_.snapToZero();
+    sideHighPass2_.snapToZero();
 }
 
 } // namespace mm

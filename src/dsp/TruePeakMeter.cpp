@@ -273,27 +273,41 @@ void Ebur128TruePeak::reset() noexcept
     std::fill(max_.begin(), max_.end(), 0.0f);
 }
 
-void Ebur128TruePeak::process(const AudioBuffer& block) noexcept
+void Ebur128TruePeak::seed(float atMost) noexcept
+{
+    for (float& m : max_)
+        m = std::max(m, atMost);
+}
+
+void Ebur128TruePeak::process(const AudioBuffer& block, std::size_t frames) noexcept
 {
     const int nch = std::min(block.channels(), static_cast<int>(buf_.size()));
     const int h = perPhase_ - 1;
+    frames = std::min(frames, block.frames());
     for (int ch = 0; ch < nch; ++ch) {
         auto& buf = buf_[static_cast<std::size_t>(ch)];
         float peak = max_[static_cast<std::size_t>(ch)];
         const float* x = block.channel(ch);
-        for (std::size_t from = 0; from < block.frames(); from += kChunk) {
-            const int n = static_cast<int>(std::min<std::size_t>(kChunk, block.frames() - from));
-            std::copy(x + from, x + from + n, buf.begin() + h);
-            const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
-            const float samplePeak = peakAbs(cur, static_cast<std::size_t>(n));
+        for (std::size_t from = 0; from < frames; from += kChunk) {
+            const int n = static_cast<int>(std::min<std::size_t>(kChunk, frames - from));
+            const float* chunk = x + from;
+            const float samplePeak = peakAbs(chunk, static_cast<std::size_t>(n));
             peak = std::max(peak, samplePeak); // ebur128_true_peak reports at least the sample peak
-            // |interpolated| ≤ bound_ × max |x| over the chunk and its history: a chunk
-            // that cannot raise the peak is not filtered (the result is unchanged).
-            const float inPeak = std::max(samplePeak, peakAbs(cur - h, static_cast<std::size_t>(h)));
-            if (factor_ > 1 && inPeak * bound_ >= peak)
+            // |interpolated| ≤ bound_ × max |x| over the chunk and its history (buf[0, h)):
+            // a chunk that cannot raise the peak is not filtered (the result is unchanged),
+            // nor copied — only its last h samples are kept, as the next chunk's history.
+            const float inPeak = std::max(samplePeak, peakAbs(buf.data(), static_cast<std::size_t>(h)));
+            if (factor_ > 1 && inPeak * bound_ >= peak) {
+                std::copy(chunk, chunk + n, buf.begin() + h);
+                const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
                 peak = std::max(peak, chunkPeak(cur, n, acc_.data() + static_cast<std::size_t>(ch) * kChunk));
-            // Keep the last h samples as the next chunk's history.
-            std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
+                std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
+            } else if (n >= h) {
+                std::copy(chunk + n - h, chunk + n, buf.begin());
+            } else { // a short chunk: the history moves on by n
+                std::copy(buf.begin() + n, buf.begin() + h, buf.begin());
+                std::copy(chunk, chunk + n, buf.begin() + (h - n));
+            }
         }
         max_[static_cast<std::size_t>(ch)] = peak;
     }

@@ -86,7 +86,15 @@ public:
 
     void prepare(int channels, double sampleRate);
     void reset() noexcept;
-    void process(const AudioBuffer& block) noexcept;
+    void process(const AudioBuffer& block) noexcept { process(block, block.frames()); }
+    /// The block's first `frames` frames.
+    void process(const AudioBuffer& block, std::size_t frames) noexcept;
+    /// Raises every channel's held maximum to `atMost`, a value known not to exceed the
+    /// programme's sample peak (taken over all channels): the chunk screening then skips,
+    /// from the first chunk on, what cannot pass it. truePeak(), the maximum over the
+    /// channels, is unchanged — it reports at least the sample peak anyway — only the
+    /// work is less.
+    void seed(float atMost) noexcept;
     /// Maximum over channels, linear (1.0 = 0 dBTP).
     float truePeak() const noexcept;
 

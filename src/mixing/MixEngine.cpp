@@ -84,45 +84,67 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
 
     // Open everything first: a bad file fails the job before any work.
     std::vector<int> rates;
+    std::vector<double> seconds; // each stem's length
     std::int64_t framesExpected = 0; // for progress
     for (const auto& s : inputs) {
         const AudioFileInfo info = AudioReader(s.path).info();
         rates.push_back(info.sampleRate);
+        seconds.push_back(static_cast<double>(info.frames) / std::max(1, info.sampleRate));
         framesExpected += std::max<std::int64_t>(1, info.frames);
     }
     const int rate = options.sampleRate > 0 ? options.sampleRate : chooseJobRate(rates);
     result.sampleRate = rate;
 
-    // Pass 1: analysis, one pass per stem, in parallel.
+    // Pass 1: analysis, one pass over each stem, two stems per task (below), tasks in parallel.
     report(options, "analysis", 0.0);
     result.stems.resize(n);
     std::vector<std::int64_t> lengths(n, 0);
     std::mutex progressMutex;
     std::atomic<std::int64_t> framesAnalysed{0};
 
-    pool.parallelFor(n, [&](std::size_t i) {
+    // Two stems per task, read in step, so that their loudness meters' K-weighting runs in
+    // one loop (Analyzer::processPair: the same metrics as one at a time, in less time).
+    // Stems of similar length are paired (sorted by length), so that pairs run in step for
+    // as long as possible; an odd one out is analysed alone.
+    struct StemPass {
+        AudioSource src;
+        Analyzer analyzer;
+        AudioBuffer block;
+        std::size_t got = 0;
+        StemPass(const std::string& path, int rate)
+            : src(path, rate, kBlock), analyzer(rate, src.channels(), analyzerOptions(src)), block(src.channels(), kBlock)
+        {
+        }
+        static AnalyzerOptions analyzerOptions(const AudioSource& src)
+        {
+            AnalyzerOptions ao;
+            ao.features = true;
+            // The stem's true peak is measured in the first mix render (renderMix), which
+            // reads the stem again, with this pass's sample peak as its screening bound.
+            ao.truePeak = false;
+            ao.fastTruePeak = false;
+            ao.expectedFrames = src.expectedFrames();
+            return ao;
+        }
+        bool read()
+        {
+            block.setFrames(kBlock);
+            got = src.read(block);
+            return got > 0;
+        }
+    };
+    std::vector<std::size_t> bySeconds(n);
+    for (std::size_t i = 0; i < n; ++i)
+        bySeconds[i] = i;
+    std::stable_sort(bySeconds.begin(), bySeconds.end(), [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
+    std::vector<std::unique_ptr<StemPass>> passes(n);
+    const auto finishStem = [&](std::size_t i) {
         const auto& in = inputs[i];
         auto& st = result.stems[i];
-        AudioSource src(in.path, rate, kBlock);
-        AnalyzerOptions ao;
-        ao.features = true;
-        ao.truePeak = false; // libebur128's is the costliest part of the analysis
-        ao.fastTruePeak = options.stemTruePeak;
-        ao.expectedFrames = src.expectedFrames();
-        Analyzer analyzer(rate, src.channels(), ao);
-        AudioBuffer block(src.channels(), kBlock);
-        std::size_t blocks = 0;
-        while (src.read(block) > 0) {
-            analyzer.process(block);
-            framesAnalysed += static_cast<std::int64_t>(block.frames());
-            if (++blocks % 8 == 0) { // ≈ 0.7 s of audio: progress, and a cancel point
-                std::lock_guard lock(progressMutex);
-                report(options, "analysis", static_cast<double>(framesAnalysed.load()) / static_cast<double>(framesExpected));
-            }
-        }
-        st.info.metrics = analyzer.finish();
+        AudioSource& src = passes[i]->src;
+        st.info.metrics = passes[i]->analyzer.finish();
         st.info.metrics.path = in.path;
-        st.info.features = analyzer.features();
+        st.info.features = passes[i]->analyzer.features();
         st.info.name = in.name;
         st.path = in.path;
         lengths[i] = src.reader().framesRead() == 0 ? 0 : static_cast<std::int64_t>(std::llround(st.info.metrics.durationS * rate));
@@ -150,6 +172,41 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         st.info.userGainDb = in.gainDb;
         st.info.userPan = in.pan;
         st.info.userMute = in.mute;
+        passes[i].reset();
+    };
+    const std::size_t pairs = (n + 1) / 2;
+    pool.parallelFor(pairs, [&](std::size_t task) {
+        const std::size_t ia = bySeconds[2 * task];
+        const std::size_t ib = 2 * task + 1 < n ? bySeconds[2 * task + 1] : n;
+        passes[ia] = std::make_unique<StemPass>(inputs[ia].path, rate);
+        if (ib < n)
+            passes[ib] = std::make_unique<StemPass>(inputs[ib].path, rate);
+        StemPass* a = passes[ia].get();
+        StemPass* b = ib < n ? passes[ib].get() : nullptr;
+        std::size_t blocks = 0;
+        for (;;) {
+            if (a && !a->read()) {
+                finishStem(ia);
+                a = nullptr;
+            }
+            if (b && !b->read()) {
+                finishStem(ib);
+                b = nullptr;
+            }
+            if (!a && !b)
+                break;
+            if (a && b)
+                Analyzer::processPair(a->analyzer, a->block, b->analyzer, b->block);
+            else
+                (a ? a : b)->analyzer.process((a ? a : b)->block);
+            framesAnalysed += static_cast<std::int64_t>((a ? a->got : 0) + (b ? b->got : 0));
+            const std::size_t before = blocks;
+            blocks += (a ? 1 : 0) + (b ? 1 : 0);
+            if (blocks / 8 != before / 8) { // every 8 stem blocks (≈ 0.7 s of audio): progress, and a cancel point
+                std::lock_guard lock(progressMutex);
+                report(options, "analysis", static_cast<double>(framesAnalysed.load()) / static_cast<double>(framesExpected));
+            }
+        }
     });
     const std::int64_t total = *std::max_element(lengths.begin(), lengths.end());
     result.frames = total;
@@ -199,8 +256,15 @@ MixResult mixStems(const std::vector<StemInput>& inputs, const MixSettings& sett
         std::filesystem::create_directories(std::filesystem::path(options.outDir) / "stems");
     const std::string tempPath = (std::filesystem::path(options.outDir) / ".mix-float.wav").string();
     RenderOutcome outcome;
+    std::vector<double> samplePeaks; // linear, for the stems' true peak in the first render
+    if (options.stemTruePeak)
+        for (const auto& st : result.stems)
+            samplePeaks.push_back(std::pow(10.0, st.info.metrics.samplePeakDbfs / 20.0)); // 0 for −inf
     for (int pass = 1; pass <= 2; ++pass) {
-        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool, pass);
+        outcome = renderMix(inputs, decisions, settings, drumBus, mixBus, rate, total, tempPath, options, pool, pass,
+                            pass == 1 ? samplePeaks : std::vector<double>{});
+        for (std::size_t i = 0; i < outcome.inputTruePeakDbtp.size(); ++i)
+            result.stems[i].info.metrics.truePeakDbtp = outcome.inputTruePeakDbtp[i];
         result.balancePasses = pass;
         std::vector<double> errors;
         for (std::size_t i = 0; i < n; ++i)

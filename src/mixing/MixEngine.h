@@ -48,7 +48,7 @@ struct MixOptions {
     /// job's sample rate: work that needs only the stems can start here (the stem-sum
     /// preview).
     std::function<void(int sampleRate)> onWriteStart;
-    bool stemTruePeak = true;   ///< measure each stem's true peak (the costliest part of analysis)
+    bool stemTruePeak = true;   ///< measure each stem's true peak (in the first mix render, renderMix)
     std::uint64_t ditherSeed = 1;
     ProgressFn progress;
 };

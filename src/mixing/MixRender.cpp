@@ -2,11 +2,13 @@
 
 #include "analysis/LoudnessMeter.h"
 #include "core/AudioSource.h"
+#include "dsp/TruePeakMeter.h"
 #include "mixing/StemChain.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace mm {
@@ -16,6 +18,7 @@ struct StemRuntime {
     std::unique_ptr<AudioSource> source;
     std::unique_ptr<StemChain> chain;
     std::unique_ptr<IntegratedLoudness> post; // the stem's loudness after its fader
+    std::unique_ptr<Ebur128TruePeak> inputPeak; // the stem's true peak, when asked for
     std::unique_ptr<AudioWriter> exportWriter;
     AudioBuffer in;
     AudioBuffer out[2]; // post-fader output of blocks of even and odd index
@@ -25,7 +28,8 @@ struct StemRuntime {
 
 RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<StemDecision>& decisions,
                         const MixSettings& settings, BusResult drumBus, BusResult mixBus, int rate, std::int64_t total,
-                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, int render)
+                        const std::string& tempPath, const MixOptions& options, ThreadPool& pool, int render,
+                        const std::vector<double>& samplePeaks)
 {
     const std::size_t n = inputs.size();
     if (options.progress)
@@ -38,6 +42,12 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         rt[i].chain->prepare(rate, chs, kMixBlock, decisions[i]);
         rt[i].post = std::make_unique<IntegratedLoudness>();
         rt[i].post->prepare(rate, 2);
+        if (i < samplePeaks.size()) {
+            rt[i].inputPeak = std::make_unique<Ebur128TruePeak>();
+            rt[i].inputPeak->prepare(chs, rate);
+            // A hair under the analysis' figure: the seed must not exceed the sample peak.
+            rt[i].inputPeak->seed(static_cast<float>(samplePeaks[i] * (1.0 - 1e-6)));
+        }
         rt[i].in.resize(chs, kMixBlock);
         rt[i].out[0].resize(2, kMixBlock);
         rt[i].out[1].resize(2, kMixBlock);
@@ -103,21 +113,28 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
             const auto len = pos < total ? static_cast<std::size_t>(std::min<std::int64_t>(kMixBlock, total - pos)) : std::size_t{0};
             const int parity = static_cast<int>((pos / static_cast<std::int64_t>(kMixBlock)) & 1);
             const std::size_t busTasks = prevLen > 0 ? 1 : 0;
+            // Two stems per task: their post-fader meters' K-weighting runs in one loop
+            // (IntegratedLoudness::processPair, the same readings as one at a time).
+            const auto stem = [&](StemRuntime& r) -> AudioBuffer& {
+                AudioBuffer& o = r.out[parity];
+                r.in.setFrames(len);
+                const std::size_t got = r.source->read(r.in);
+                if (r.inputPeak)
+                    r.inputPeak->process(r.in, got); // the stem itself, not the padding after it
+                r.in.setFrames(len);
+                r.in.clearFrom(got);
+                r.chain->process(o, r.in);
+                if (r.exportWriter)
+                    r.exportWriter->write(o);
+                return o;
+            };
             pool.parallelFor((len > 0 ? n : 0) + busTasks, [&](std::size_t task) {
                 if (task < busTasks) {
                     busBlock(1 - parity, prevLen);
                     return;
                 }
-                auto& r = rt[task - busTasks];
-                AudioBuffer& o = r.out[parity];
-                r.in.setFrames(len);
-                const std::size_t got = r.source->read(r.in);
-                r.in.setFrames(len);
-                r.in.clearFrom(got);
-                r.chain->process(o, r.in);
-                r.post->process(o);
-                if (r.exportWriter)
-                    r.exportWriter->write(o);
+                const std::size_t i = task - busTasks;
+                rt[i].post->process(stem(rt[i]));
             });
             if (options.progress && prevLen > 0)
                 options.progress("mixing", static_cast<double>(std::min(pos, total)) / static_cast<double>(total));
@@ -130,6 +147,10 @@ RenderOutcome renderMix(const std::vector<StemInput>& inputs, const std::vector<
         if (r.exportWriter)
             r.exportWriter->commit();
         out.postLufs.push_back(r.post->integratedLufs());
+        if (r.inputPeak) {
+            const double p = r.inputPeak->truePeak();
+            out.inputTruePeakDbtp.push_back(p > 0.0 ? 20.0 * std::log10(p) : -std::numeric_limits<double>::infinity());
+        }
         out.averageGr.push_back(r.chain->averageGainReductionDb());
         out.maxGr.push_back(r.chain->maxGainReductionDb());
     }

@@ -5,6 +5,7 @@
 #include "dsp/Compressor.h"
 #include "dsp/LinkwitzRiley.h"
 #include "dsp/Oversampler.h"
+#include "dsp/StereoWidth.h"
 #include "dsp/TruePeakMeter.h"
 
 #include <ebur128.h>
@@ -128,6 +129,49 @@ TEST(TruePeakFastPath, HiddenInterSamplePeakAfterALouderPartIsFound)
     ebur128_destroy(&st);
     EXPECT_NEAR(20.0 * std::log10(fast.truePeak()), 20.0 * std::log10(lib), 0.001);
     EXPECT_NEAR(20.0 * std::log10(fast.truePeak()), expected, 0.05);
+}
+
+TEST(TruePeakFastPath, Ebur128ScreeningDoesNotDependOnBlocksOrSeed)
+{
+    // The hidden peak comes after a louder part, so later chunks are screened against a
+    // held peak; blocks shorter than the history (12 samples), partial chunks and a seed
+    // at the sample peak (as the mix render gives it) must read exactly what whole chunks
+    // give. Also the same signal with the fs/4 sine switched on abruptly: its onset
+    // overshoots, and the interpolated values there read the skipped quiet chunks' last
+    // samples as history, so a history kept wrong across skipped short blocks shows.
+    const auto check = [](const std::vector<float>& x) {
+        AudioBuffer whole(1, x.size());
+        std::copy(x.begin(), x.end(), whole.channel(0));
+        Ebur128TruePeak reference;
+        reference.prepare(1, kFs);
+        reference.process(whole);
+        const float samplePeak = peakAbs(x.data(), x.size());
+        for (const bool seeded : {false, true}) {
+            for (const std::size_t block : {std::size_t{1}, std::size_t{5}, std::size_t{12}, std::size_t{13}, std::size_t{1000},
+                                            std::size_t{1025}, std::size_t{4096}}) {
+                Ebur128TruePeak split;
+                split.prepare(1, kFs);
+                if (seeded)
+                    split.seed(samplePeak);
+                AudioBuffer b(1, block);
+                for (std::size_t from = 0; from < x.size(); from += block) {
+                    const std::size_t n = std::min(block, x.size() - from);
+                    std::copy_n(x.data() + from, n, b.channel(0));
+                    split.process(b, n);
+                }
+                EXPECT_EQ(split.truePeak(), reference.truePeak()) << block << " seeded " << seeded;
+            }
+        }
+        return reference.truePeak();
+    };
+    const auto hidden = hiddenPeakSignal();
+    EXPECT_GT(check(hidden), 0.95f); // the fs/4 sine's crest, not its 0.9 sample peak
+    auto abrupt = hidden;
+    const auto part = abrupt.size() / 3;
+    for (std::size_t i = 0; i < part; ++i)
+        abrupt[2 * part + i] =
+            static_cast<float>(0.7 * std::sqrt(2.0) * std::sin(std::numbers::pi / 2.0 * static_cast<double>(i) + std::numbers::pi / 4.0));
+    EXPECT_GT(check(abrupt), check(hidden)); // the onset's overshoot
 }
 
 TEST(TruePeakFastPath, EnvelopeIgnoresOnlyChunksBelowTheLevel)
@@ -310,6 +354,52 @@ TEST(BiquadFastPath, StereoSamplesAreBitIdenticalToProcessSample)
         pos += len;
     }
     EXPECT_EQ(checked, l.size());
+}
+
+TEST(StereoWidthFastPath, CrossoverIsBitIdenticalToThePerSampleFilters)
+{
+    // The mono-below crossover runs its three filters through Biquad::Stepper (state in
+    // registers); the reference is the per-sample form: processSample() on the same
+    // designs, the width from a LinearSmoother ramping as StereoWidth's does (steady,
+    // then a 20 ms ramp to a new width in the middle of the third block).
+    const auto l = noise(12000, 0.9f, 65);
+    const auto r = noise(12000, 0.3f, 66);
+    const double fc = 120.0, q = 0.70710678118654752;
+    StereoWidth width;
+    width.prepare({kFs, 2, 4096});
+    width.setParams({1.6, fc});
+    Biquad ap, hp1, hp2;
+    for (Biquad* b : {&ap, &hp1, &hp2})
+        b->prepare({kFs, 1, 4096});
+    ap.setCoeffs(designAllPass(fc, q, kFs));
+    hp1.setCoeffs(designHighPass(fc, q, kFs));
+    hp2.setCoeffs(designHighPass(fc, q, kFs));
+    LinearSmoother w;
+    w.prepare(kFs, StereoWidth::kRampMs, 1.6);
+    std::size_t pos = 0;
+    int block = 0;
+    for (const std::size_t len : {std::size_t{5}, std::size_t{4096}, std::size_t{4096}, std::size_t{3803}}) {
+        if (block++ == 2) {
+            width.setParams({0.7, fc});
+            w.setTarget(0.7);
+        }
+        AudioBuffer b(2, len);
+        std::copy_n(l.data() + pos, len, b.channel(0));
+        std::copy_n(r.data() + pos, len, b.channel(1));
+        width.process(b);
+        for (std::size_t i = 0; i < len; ++i) {
+            const double x = l[pos + i], y = r[pos + i];
+            const double g = w.next();
+            const double mid = ap.processSample(0, 0.5 * (x + y));
+            const double side = hp2.processSample(0, hp1.processSample(0, 0.5 * (x - y))) * g;
+            ASSERT_EQ(b.channel(0)[i], static_cast<float>(mid + side)) << pos + i;
+            ASSERT_EQ(b.channel(1)[i], static_cast<float>(mid - side)) << pos + i;
+        }
+        for (Biquad* f : {&ap, &hp1, &hp2})
+            f->snapToZero();
+        pos += len;
+    }
+    EXPECT_EQ(pos, l.size());
 }
 
 TEST(BiquadFastPath, StereoBlockIsBitIdenticalToEachChannelAlone)

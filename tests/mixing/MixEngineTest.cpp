@@ -1,12 +1,16 @@
 // The mix stage on synthetic stems: balance to the role targets, pans and high-passes per
 // role, guardrails on adversarial stems, determinism across thread counts, bad input.
+#include "core/AudioSource.h"
 #include "core/Errors.h"
+#include "dsp/TruePeakMeter.h"
 #include "mixing/MixEngine.h"
+#include "mixing/MixRender.h"
 #include "mixing/RulePolicy.h"
 #include "pipeline/Preset.h"
 #include "support/Signals.h"
 #include "support/TempDir.h"
 
+#include <ebur128.h>
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -281,6 +285,69 @@ TEST(MixEngine, DifferentLengthsAndRatesAreAlignedAndReported)
     }
     EXPECT_TRUE(padded);
     EXPECT_TRUE(resampled);
+}
+
+TEST(MixEngine, StemTruePeaksAreTheirInputsReading)
+{
+    // The stems' true peak is measured in the first mix render, screened by the analysis'
+    // sample peak. It must be the reading a meter of its own gives on the stem as the job
+    // reads it (Ebur128TruePeak over AudioSource at the job rate: exact), for a stereo
+    // stem whose inter-sample peak is 3 dB over its samples (an fs/4 sine at 45°), a mono
+    // stem whose peak is its last sample, and a shorter 44.1 kHz stem (resampled, padded).
+    TempDir dir;
+    const auto frames = static_cast<std::size_t>(kSeconds * kFs);
+    AudioBuffer bait = pinkNoise(kFs, 2, kSeconds, -30, 11);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(3 * kFs); ++i)
+        for (int c = 0; c < 2; ++c)
+            bait.channel(c)[i] = static_cast<float>(0.99 * std::sin(std::numbers::pi / 2 * static_cast<double>(i) + std::numbers::pi / 4));
+    AudioBuffer late = roleSignal(Role::Vocal, 12);
+    late.channel(0)[frames - 1] = 0.95f;
+    writeFile(dir.file("bait.wav"), bait, 48000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    writeFile(dir.file("late.wav"), late, 48000, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+    writeFile(dir.file("short44.wav"), sine(44100, 2, 3.0, 110, -4), 44100, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    std::vector<StemInput> stems;
+    for (const char* n : {"bait.wav", "late.wav", "short44.wav"}) {
+        StemInput s;
+        s.path = dir.file(n);
+        s.name = n;
+        s.role = Role::Other;
+        stems.push_back(s);
+    }
+    TempDir out;
+    MixOptions o;
+    o.outDir = out.path().string();
+    o.threads = 2;
+    o.stemTruePeak = true;
+    const MixResult r = mixStems(stems, loadPreset("Pop").mix, RulePolicy(), o);
+    ASSERT_EQ(r.stems.size(), stems.size());
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        AudioSource src(stems[i].path, r.sampleRate, kMixBlock);
+        Ebur128TruePeak meter;
+        meter.prepare(src.channels(), r.sampleRate);
+        AudioBuffer block(src.channels(), kMixBlock);
+        while (src.read(block) > 0) {
+            meter.process(block);
+            block.setFrames(kMixBlock);
+        }
+        const double expected = 20.0 * std::log10(static_cast<double>(meter.truePeak()));
+        EXPECT_EQ(r.stems[i].info.metrics.truePeakDbtp, expected) << stems[i].name;
+    }
+    const auto& baitMetrics = r.stems[0].info.metrics;
+    EXPECT_GT(baitMetrics.truePeakDbtp, baitMetrics.samplePeakDbfs + 2.9);
+    EXPECT_NEAR(r.stems[1].info.metrics.truePeakDbtp, 20.0 * std::log10(0.95), 0.5);
+
+    // And libebur128's own reading of the bait, within float rounding.
+    ebur128_state* st = ebur128_init(2, 48000, EBUR128_MODE_TRUE_PEAK);
+    std::vector<float> inter(2 * bait.frames());
+    for (std::size_t i = 0; i < bait.frames(); ++i)
+        for (int c = 0; c < 2; ++c)
+            inter[2 * i + static_cast<std::size_t>(c)] = bait.channel(c)[i];
+    ebur128_add_frames_float(st, inter.data(), bait.frames());
+    double tp = 0.0, tp1 = 0.0;
+    ebur128_true_peak(st, 0, &tp);
+    ebur128_true_peak(st, 1, &tp1);
+    ebur128_destroy(&st);
+    EXPECT_NEAR(baitMetrics.truePeakDbtp, 20.0 * std::log10(std::max(tp, tp1)), 0.001);
 }
 
 TEST(MixEngine, RejectsTooManyStemsAndDuplicateNames)
