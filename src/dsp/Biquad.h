@@ -76,17 +76,17 @@ public:
         double x1_, x2_, y1_, y2_;
     };
 
-    /// Channels 0 and 1 (spec.channels ≥ 2) stepped together, one SIMD lane each, for a
-    /// caller that runs the filter inside a loop of its own (interleaved with other work):
-    /// begin() loads the state into registers, step() filters one frame, end() stores the
-    /// state back. Each lane sees processSample()'s operations in the same order:
-    /// bit-identical to it.
+    /// Two recursions stepped together, one SIMD lane each, for a caller that runs them
+    /// inside a loop of its own (interleaved with other work): the constructor loads the
+    /// state into registers, step() filters one frame, end() stores the state back. Lanes
+    /// 0 and 1 are channels 0 and 1 of one filter (spec.channels ≥ 2), or channel 0 of
+    /// two filters with coefficients of their own. Each lane sees processSample()'s
+    /// operations in the same order: bit-identical to it.
     class StereoStepper {
     public:
-        explicit StereoStepper(Biquad& f) noexcept
-            : f_(f), b0_(both(f.coeffs_.b0)), b1_(both(f.coeffs_.b1)), b2_(both(f.coeffs_.b2)), a1_(both(f.coeffs_.a1)),
-              a2_(both(f.coeffs_.a2)), x1_{f.state_[0][0], f.state_[1][0]}, x2_{f.state_[0][1], f.state_[1][1]},
-              y1_{f.state_[0][2], f.state_[1][2]}, y2_{f.state_[0][3], f.state_[1][3]}
+        explicit StereoStepper(Biquad& f) noexcept : StereoStepper(f.coeffs_, f.state_[0], f.coeffs_, f.state_[1]) {}
+        StereoStepper(Biquad& lane0, Biquad& lane1) noexcept
+            : StereoStepper(lane0.coeffs_, lane0.state_[0], lane1.coeffs_, lane1.state_[0])
         {
         }
         Double2 step(Double2 x) noexcept
@@ -98,13 +98,18 @@ public:
         }
         void end() noexcept
         {
-            f_.state_[0] = {x1_[0], x2_[0], y1_[0], y2_[0]};
-            f_.state_[1] = {x1_[1], x2_[1], y1_[1], y2_[1]};
+            s0_ = {x1_[0], x2_[0], y1_[0], y2_[0]};
+            s1_ = {x1_[1], x2_[1], y1_[1], y2_[1]};
         }
 
     private:
-        static Double2 both(double v) noexcept { return Double2{v, v}; }
-        Biquad& f_;
+        StereoStepper(const BiquadCoeffs& c0, std::array<double, 4>& s0, const BiquadCoeffs& c1, std::array<double, 4>& s1) noexcept
+            : s0_(s0), s1_(s1), b0_{c0.b0, c1.b0}, b1_{c0.b1, c1.b1}, b2_{c0.b2, c1.b2}, a1_{c0.a1, c1.a1}, a2_{c0.a2, c1.a2},
+              x1_{s0[0], s1[0]}, x2_{s0[1], s1[1]}, y1_{s0[2], s1[2]}, y2_{s0[3], s1[3]}
+        {
+        }
+        std::array<double, 4>& s0_;
+        std::array<double, 4>& s1_;
         Double2 b0_, b1_, b2_, a1_, a2_;
         Double2 x1_, x2_, y1_, y2_;
     };

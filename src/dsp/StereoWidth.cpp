@@ -77,23 +77,25 @@ void StereoWidth::process(AudioBuffer& block) noexcept
         }
         return;
     }
-    // The crossover's three filters (the mid's all-pass, the side's two high-passes) with
-    // their state in registers for the block: independent recursions that overlap, where
+    // The crossover's three filters with their state in registers for the block: the
+    // mid's all-pass and the side's first high-pass in the two lanes of one step, the
+    // side's second high-pass beside them — independent recursions that overlap, where
     // processSample()'s state in memory made each wait on a store and a load. The same
     // operations in the same order: bit-identical to it.
-    Biquad::Stepper ap(midAllPass_), hp1(sideHighPass1_), hp2(sideHighPass2_);
+    Biquad::StereoStepper first(midAllPass_, sideHighPass1_); // lane 0 mid, lane 1 side
+    Biquad::Stepper second(sideHighPass2_);
     const bool ramp = width_.isSmoothing();
     const double steady = width_.current();
     for (std::size_t i = 0; i < block.frames(); ++i) {
         const double w = ramp ? width_.next() : steady;
-        const double mid = ap.step(0.5 * (double(l[i]) + double(r[i])));
-        const double side = hp2.step(hp1.step(0.5 * (double(l[i]) - double(r[i])))) * w;
+        const Double2 y = first.step(Double2{0.5 * (double(l[i]) + double(r[i])), 0.5 * (double(l[i]) - double(r[i]))});
+        const double mid = y[0];
+        const double side = second.step(y[1]) * w;
         l[i] = static_cast<float>(mid + side);
         r[i] = static_cast<float>(mid - side);
     }
-    ap.end();
-    hp1.end();
-    hp2.end();
+    first.end();
+    second.end();
     midAllPass_.snapToZero();
     sideHighPass1_.snapToZero();
     sideHighPass2_.snapToZero();
