@@ -300,7 +300,15 @@ void Ebur128TruePeak::process(const AudioBuffer& block, std::size_t frames) noex
             if (factor_ > 1 && inPeak * bound_ >= peak) {
                 std::copy(chunk, chunk + n, buf.begin() + h);
                 const float* cur = buf.data() + h; // cur[i − k] = x[i − k], k ≤ h
-                peak = std::max(peak, chunkPeak(cur, n, acc_.data() + static_cast<std::size_t>(ch) * kChunk));
+                // The same screen again per kPiece samples (each piece with the h before
+                // it): only the pieces that can raise the peak are interpolated — around a
+                // drum hit a few, not the whole chunk.
+                float* scratch = acc_.data() + static_cast<std::size_t>(ch) * kChunk;
+                for (int o = 0; o < n; o += kPiece) {
+                    const int len = std::min(kPiece, n - o);
+                    if (peakAbs(cur + o - h, static_cast<std::size_t>(len + h)) * bound_ >= peak)
+                        peak = std::max(peak, chunkPeak(cur + o, len, scratch));
+                }
                 std::copy(buf.begin() + n, buf.begin() + n + h, buf.begin());
             } else if (n >= h) {
                 std::copy(chunk + n - h, chunk + n, buf.begin());

@@ -83,6 +83,7 @@ class Ebur128TruePeak {
 public:
     static constexpr int kTaps = 49;
     static constexpr int kChunk = 1024;
+    static constexpr int kPiece = 128; ///< screening granularity within a chunk that passes its screen
 
     void prepare(int channels, double sampleRate);
     void reset() noexcept;

@@ -145,6 +145,19 @@ TEST(TruePeakFastPath, Ebur128ScreeningDoesNotDependOnBlocksOrSeed)
         Ebur128TruePeak reference;
         reference.prepare(1, kFs);
         reference.process(whole);
+        // Nothing screened: every point of the interpolator (chunkPeak over the signal
+        // with 12 zeros of history before it).
+        const int h = reference.history();
+        std::vector<float> padded(static_cast<std::size_t>(h), 0.0f);
+        padded.insert(padded.end(), x.begin(), x.end());
+        padded.resize(padded.size() + 8, 0.0f);
+        std::vector<float> scratch(Ebur128TruePeak::kChunk);
+        float all = peakAbs(x.data(), x.size());
+        for (std::size_t from = 0; from < x.size(); from += Ebur128TruePeak::kChunk) {
+            const int n = static_cast<int>(std::min<std::size_t>(Ebur128TruePeak::kChunk, x.size() - from));
+            all = std::max(all, reference.chunkPeak(padded.data() + h + from, n, scratch.data()));
+        }
+        EXPECT_EQ(reference.truePeak(), all);
         const float samplePeak = peakAbs(x.data(), x.size());
         for (const bool seeded : {false, true}) {
             for (const std::size_t block : {std::size_t{1}, std::size_t{5}, std::size_t{12}, std::size_t{13}, std::size_t{1000},
@@ -172,6 +185,13 @@ TEST(TruePeakFastPath, Ebur128ScreeningDoesNotDependOnBlocksOrSeed)
         abrupt[2 * part + i] =
             static_cast<float>(0.7 * std::sqrt(2.0) * std::sin(std::numbers::pi / 2.0 * static_cast<double>(i) + std::numbers::pi / 4.0));
     EXPECT_GT(check(abrupt), check(hidden)); // the onset's overshoot
+    // Two equal samples at the end of a 128-sample piece, quiet noise after: the crest
+    // between them is computed at pushes of the next piece, which only its history (the
+    // two samples) can let through the screen.
+    auto pair = noise(static_cast<std::size_t>(0.5 * kFs), 0.05f, 9);
+    const std::size_t p = 20 * Ebur128TruePeak::kChunk + 3 * Ebur128TruePeak::kPiece - 1;
+    pair[p - 1] = pair[p] = 0.9f;
+    EXPECT_GT(check(pair), 0.95f);
 }
 
 TEST(TruePeakFastPath, EnvelopeIgnoresOnlyChunksBelowTheLevel)
