@@ -61,6 +61,13 @@ public:
     void prepare(const ProcessSpec& spec, double hz);
     void reset() noexcept;
     void process(AudioBuffer& block) noexcept;
+    bool stereo() const noexcept { return channels_ == 2; }
+    /// A three-crossover splitter's compensation in one loop: ap01 then ap02 on band0,
+    /// ap12 on band1 (all prepared for stereo, ap02 and ap12 at one frequency, the bands of
+    /// one length). Bit-identical to ap01.process(band0), ap02.process(band0),
+    /// ap12.process(band1), but the three recursions overlap.
+    static void processChain3(LinkwitzRileyAllpass& ap01, LinkwitzRileyAllpass& ap02, AudioBuffer& band0, LinkwitzRileyAllpass& ap12,
+                              AudioBuffer& band1) noexcept;
 
 private:
     SosCoefficients coef_{};
