@@ -23,10 +23,12 @@ void Biquad::process(AudioBuffer& block) noexcept
         snapToZero();
         return;
     }
-    for (int c = 0; c < channels; ++c) {
+    for (int c = 0; c < channels; ++c) { // the state in registers for the run (Stepper)
+        Stepper f(*this, c);
         float* x = block.channel(c);
         for (std::size_t i = 0; i < block.frames(); ++i)
-            x[i] = static_cast<float>(processSample(c, x[i]));
+            x[i] = static_cast<float>(f.step(x[i]));
+        f.end();
     }
     snapToZero();
 }

@@ -51,14 +51,13 @@ public:
         return y;
     }
 
-    /// Channel 0 stepped by a caller's loop, its state in registers from construction to
+    /// One channel stepped by a caller's loop, its state in registers from construction to
     /// end() (processSample() keeps it in memory, and the round trip through memory
-    /// lengthens the recursion when several filters run in one loop). The operations of
-    /// processSample(): bit-identical to it.
+    /// lengthens the recursion). The operations of processSample(): bit-identical to it.
     class Stepper {
     public:
-        explicit Stepper(Biquad& f) noexcept
-            : f_(f), c_(f.coeffs_), x1_(f.state_[0][0]), x2_(f.state_[0][1]), y1_(f.state_[0][2]), y2_(f.state_[0][3])
+        explicit Stepper(Biquad& f, int channel = 0) noexcept
+            : s_(f.state_[static_cast<std::size_t>(channel)]), c_(f.coeffs_), x1_(s_[0]), x2_(s_[1]), y1_(s_[2]), y2_(s_[3])
         {
         }
         double step(double x) noexcept
@@ -68,10 +67,10 @@ public:
             y2_ = y1_, y1_ = y;
             return y;
         }
-        void end() noexcept { f_.state_[0] = {x1_, x2_, y1_, y2_}; }
+        void end() noexcept { s_ = {x1_, x2_, y1_, y2_}; }
 
     private:
-        Biquad& f_;
+        std::array<double, 4>& s_;
         BiquadCoeffs c_;
         double x1_, x2_, y1_, y2_;
     };
