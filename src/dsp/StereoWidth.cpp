@@ -101,4 +101,48 @@ void StereoWidth::process(AudioBuffer& block) noexcept
     sideHighPass2_.snapToZero();
 }
 
+void StereoWidth::toMidSide(AudioBuffer& block) noexcept
+{
+    jumpNext_ = false;
+    if (block.channels() < 2)
+        return;
+    float* l = block.channel(0);
+    float* r = block.channel(1);
+    if (params_.monoBelowHz <= 0.0) {
+        for (std::size_t i = 0; i < block.frames(); ++i) {
+            const double mid = 0.5 * (double(l[i]) + double(r[i]));
+            const double side = 0.5 * (double(l[i]) - double(r[i]));
+            l[i] = static_cast<float>(mid);
+            r[i] = static_cast<float>(side);
+        }
+        return;
+    }
+    Biquad::StereoStepper first(midAllPass_, sideHighPass1_); // as in process()
+    Biquad::Stepper second(sideHighPass2_);
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        const Double2 y = first.step(Double2{0.5 * (double(l[i]) + double(r[i])), 0.5 * (double(l[i]) - double(r[i]))});
+        l[i] = static_cast<float>(y[0]);
+        r[i] = static_cast<float>(second.step(y[1]));
+    }
+    first.end();
+    second.end();
+    midAllPass_.snapToZero();
+    sideHighPass1_.snapToZero();
+    sideHighPass2_.snapToZero();
+}
+
+void StereoWidth::fromMidSide(AudioBuffer& block, double width) noexcept
+{
+    if (block.channels() < 2)
+        return;
+    const double w = std::clamp(width, 0.0, kMaxWidth);
+    float* m = block.channel(0);
+    float* s = block.channel(1);
+    for (std::size_t i = 0; i < block.frames(); ++i) {
+        const double mid = m[i], side = double(s[i]) * w;
+        m[i] = static_cast<float>(mid + side);
+        s[i] = static_cast<float>(mid - side);
+    }
+}
+
 } // namespace mm

@@ -40,6 +40,15 @@ public:
     void process(AudioBuffer& block) noexcept override;
     void reset() noexcept override;
 
+    /// The width in two steps, for a caller that applies several widths to one signal
+    /// (the mastering's gain search): toMidSide() turns channels 0 and 1 into M and S
+    /// after the crossover (the mid's all-pass, the side's high-passes; the width itself
+    /// not applied, and not smoothed), fromMidSide() makes L = M + w·S, R = M − w·S.
+    /// The two equal process() at a steady width up to the float rounding of M and S
+    /// in between (≈ 1e-7 relative). Mono blocks pass unchanged.
+    void toMidSide(AudioBuffer& block) noexcept;
+    static void fromMidSide(AudioBuffer& block, double width) noexcept;
+
 private:
     StereoWidthParams params_;
     LinearSmoother width_;

@@ -147,7 +147,7 @@ double MasteringChain::preLimiterLoudness()
     AudioSource source(mixPath_, 0, kStageBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kStageBlock};
     CachedStages st(settings_, spec, curve_, analysis_.bandLevelsDb);
-    StereoWidth width;
+    StereoWidth width; // its crossover only (toMidSide); the factor is applied per render
     width.prepare(spec);
     width.setParams({widthFactor_, settings_.monoBelowHz});
     LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true); // integrated only
@@ -159,12 +159,15 @@ double MasteringChain::preLimiterLoudness()
         0, [](std::size_t, AudioBuffer&) {}, [](AudioBuffer&) {},
         [&, total = source.expectedFrames(), done = std::int64_t{0}](const AudioBuffer& b) mutable {
             tick(done += static_cast<std::int64_t>(b.frames()), total);
-            stage.write(b);
             stereo.process(b); // before StereoWidth: this is what its factor scales
             work.setFrames(b.frames());
             for (int c = 0; c < b.channels(); ++c)
                 std::copy(b.channel(c), b.channel(c) + b.frames(), work.channel(c));
-            width.process(work);
+            // The stage file holds mid and side after the width's crossover, which does
+            // not depend on the factor: each render only scales the side and sums.
+            width.toMidSide(work);
+            stage.write(work);
+            StereoWidth::fromMidSide(work, widthFactor_);
             loudness.process(work);
         },
         &pool(), kStageBlock);
@@ -214,7 +217,7 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
     {
         AudioSource source(stagePath_, 0, kBlock);
         const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
-        RenderStages st(settings_, spec, widthFactor_, gainDb, r.limiterCeilingDbtp);
+        RenderStages st(settings_, spec, gainDb, r.limiterCeilingDbtp);
         AudioWriter writer(path, source.sampleRate(), source.channels(), settings_.format, settings_.ditherSeed);
         std::unique_ptr<LoudnessMeter> loudness;
         if (!measure)
@@ -225,7 +228,7 @@ MasterResult MasteringChain::renderOnce(double gainDb, const std::string& path, 
         r.frames = streamAligned(
             source, 0, st.limiter.latency(),
             [&](AudioBuffer& b) {
-                st.width.process(b);
+                StereoWidth::fromMidSide(b, widthFactor_); // the stage file holds mid and side
                 st.gain.process(b);
             },
             [](AudioBuffer&) {}, static_cast<std::size_t>(source.channels()),

@@ -12,7 +12,8 @@
 //               the mix was written);
 //   pre-limiter the chain up to the gain stage at 0 dB → integrated loudness
 //               (preLimiterLoudness()) and the width entering StereoWidth, which fixes
-//               the M/S factor (the stages before it are the same in every render);
+//               the M/S factor (the stages before it are the same in every render, and
+//               are kept in a stage file as mid and side after the width's crossover);
 //   render      renderWithGain(g): the whole chain with gain g, written to the master
 //               path, then the written file is read back and measured (libebur128
 //               loudness/LRA/true peak via Analyzer, and the 8× TruePeakMeter).

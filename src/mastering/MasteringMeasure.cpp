@@ -7,6 +7,7 @@
 #include "analysis/Analyzer.h"
 #include "analysis/LoudnessMeter.h"
 #include "core/AudioSource.h"
+#include "dsp/StereoWidth.h"
 #include "dsp/TruePeakMeter.h"
 
 #include <algorithm>
@@ -74,14 +75,14 @@ double MasteringChain::probeLoudness(double gainDb, bool withProgress)
 try {
     AudioSource source(stagePath_, 0, kBlock);
     const ProcessSpec spec{static_cast<double>(source.sampleRate()), source.channels(), kBlock};
-    RenderStages st(settings_, spec, widthFactor_, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_, true);
+    RenderStages st(settings_, spec, gainDb, settings_.ceilingDbtp - kCeilingMarginDb - extraMarginDb_, true);
     const std::int64_t total = source.expectedFrames();
     std::int64_t done = 0;
     LoudnessMeter loudness(spec.sampleRate, spec.channels, false, true);
     streamAligned(
         source, 0, st.limiter.latency(),
         [&](AudioBuffer& b) {
-            st.width.process(b);
+            StereoWidth::fromMidSide(b, widthFactor_); // the stage file holds mid and side
             st.gain.process(b);
         },
         [](AudioBuffer&) {}, 0, [](std::size_t, AudioBuffer&) {}, [&](AudioBuffer& b) { st.limiter.process(b); },

@@ -157,9 +157,10 @@ std::int64_t streamAligned(AudioSource& source, int preLatency, int postLatency,
     return emitted;
 }
 
-// The stages before the gain: tone match and multiband. They do not depend on the gain
-// the search varies, so they run once (in preLimiterLoudness()) and their output is kept
-// in a float file beside the master, read by every render.
+// The stages before the gain: tone match and multiband (and StereoWidth's crossover,
+// applied in preLimiterLoudness()'s sink). They do not depend on the gain the search
+// varies, so they run once (in preLimiterLoudness()) and their output is kept, as mid and
+// side, in a float file beside the master, read by every render.
 struct CachedStages {
     ToneMatch tone;
     MultibandCompressor multiband;
@@ -174,18 +175,16 @@ struct CachedStages {
     }
 };
 
-// The stages of one render, prepared afresh (prepare() allocates; process() doesn't).
+// The stages of one render after the width (the stage file holds mid and side after the
+// width's crossover; a render applies its factor with StereoWidth::fromMidSide), prepared
+// afresh (prepare() allocates; process() doesn't).
 struct RenderStages {
-    StereoWidth width;
     SmoothedGain gain;
     TruePeakLimiter limiter;
 
     /// `samplePeakProbe`: the limiter's cheap sample-peak detector (gain-search probes only).
-    RenderStages(const MasteringSettings& s, const ProcessSpec& spec, double widthFactor, double gainDb, double limiterCeilingDb,
-                 bool samplePeakProbe = false)
+    RenderStages(const MasteringSettings& s, const ProcessSpec& spec, double gainDb, double limiterCeilingDb, bool samplePeakProbe = false)
     {
-        width.prepare(spec);
-        width.setParams({widthFactor, s.monoBelowHz});
         gain.prepare(spec);
         gain.setGainDb(gainDb);
         TruePeakLimiterParams lp;
