@@ -77,8 +77,10 @@ private:
 /// vectorises. Same design and tap order, float arithmetic as there, so the same figure
 /// up to float rounding — at a fraction of the cost (libebur128 filters sample by sample
 /// through a circular buffer). Chunks whose input peak × the filter's gain bound stays
-/// below the peak found so far are not filtered: they cannot change the result. For programme metering (stems, mix); the master's final
-/// check stays libebur128's own reading of the written file.
+/// below the peak found so far are not filtered: they cannot change the result (nor,
+/// within a chunk that is, are its 128-sample pieces that stay below it). For programme
+/// metering (stems, mix); the master's final check stays libebur128's own reading of the
+/// written file.
 class Ebur128TruePeak {
 public:
     static constexpr int kTaps = 49;
