@@ -92,14 +92,28 @@ struct Fixture {
 };
 
 MixResult mix(const std::vector<StemInput>& stems, const std::string& outDir, int threads = 2,
-              const std::string& preset = "Pop")
+              const std::string& preset = "Pop", bool stemTruePeak = false)
 {
     const Preset p = loadPreset(preset);
     MixOptions o;
     o.outDir = outDir;
     o.threads = threads;
-    o.stemTruePeak = false;
+    o.stemTruePeak = stemTruePeak;
     return mixStems(stems, p.mix, RulePolicy(), o);
+}
+
+/// Stems of role Other for files already written in `dir`.
+std::vector<StemInput> otherStems(const TempDir& dir, std::initializer_list<const char*> names)
+{
+    std::vector<StemInput> stems;
+    for (const char* n : names) {
+        StemInput s;
+        s.path = dir.file(n);
+        s.name = n;
+        s.role = Role::Other;
+        stems.push_back(s);
+    }
+    return stems;
 }
 
 std::string slurp(const std::string& path)
@@ -264,16 +278,9 @@ TEST(MixEngine, BitIdenticalWhateverTheThreadCount)
 TEST(MixEngine, DifferentLengthsAndRatesAreAlignedAndReported)
 {
     TempDir dir;
-    std::vector<StemInput> stems;
     writeFile(dir.file("long.wav"), roleSignal(Role::Vocal, 1), 48000, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
     writeFile(dir.file("short44.wav"), sine(44100, 1, 3.0, 110, -10), 44100, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    for (const char* n : {"long.wav", "short44.wav"}) {
-        StemInput s;
-        s.path = dir.file(n);
-        s.name = n;
-        s.role = Role::Other;
-        stems.push_back(s);
-    }
+    const std::vector<StemInput> stems = otherStems(dir, {"long.wav", "short44.wav"});
     TempDir out;
     const MixResult r = mix(stems, out.path().string());
     EXPECT_EQ(r.sampleRate, 48000);
@@ -305,20 +312,9 @@ TEST(MixEngine, StemTruePeaksAreTheirInputsReading)
     writeFile(dir.file("bait.wav"), bait, 48000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
     writeFile(dir.file("late.wav"), late, 48000, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
     writeFile(dir.file("short44.wav"), sine(44100, 2, 3.0, 110, -4), 44100, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    std::vector<StemInput> stems;
-    for (const char* n : {"bait.wav", "late.wav", "short44.wav"}) {
-        StemInput s;
-        s.path = dir.file(n);
-        s.name = n;
-        s.role = Role::Other;
-        stems.push_back(s);
-    }
+    const std::vector<StemInput> stems = otherStems(dir, {"bait.wav", "late.wav", "short44.wav"});
     TempDir out;
-    MixOptions o;
-    o.outDir = out.path().string();
-    o.threads = 2;
-    o.stemTruePeak = true;
-    const MixResult r = mixStems(stems, loadPreset("Pop").mix, RulePolicy(), o);
+    const MixResult r = mix(stems, out.path().string(), 2, "Pop", true);
     ASSERT_EQ(r.stems.size(), stems.size());
     for (std::size_t i = 0; i < stems.size(); ++i) {
         AudioSource src(stems[i].path, r.sampleRate, kMixBlock);
