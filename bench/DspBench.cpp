@@ -135,8 +135,8 @@ void BM_IntegratedLoudness(benchmark::State& state)
 BENCHMARK(BM_IntegratedLoudness);
 
 // Two meters fed the same blocks, their K-weighting in one loop (processPair), as the stem
-// analysis and the mix render run them: compare the time per iteration with twice the
-// single meter's (x_realtime counts the audio of one meter).
+// analysis runs them: compare the time per iteration with twice the single meter's
+// (x_realtime counts the audio of one meter).
 void BM_SlidingLoudnessPair(benchmark::State& state)
 {
     SlidingLoudness a, b;
@@ -146,16 +146,6 @@ void BM_SlidingLoudnessPair(benchmark::State& state)
     benchmark::DoNotOptimize(a.maxMomentaryLufs() + b.maxMomentaryLufs());
 }
 BENCHMARK(BM_SlidingLoudnessPair);
-
-void BM_IntegratedLoudnessPair(benchmark::State& state)
-{
-    IntegratedLoudness a, b;
-    a.prepare(kRate, kChannels);
-    b.prepare(kRate, kChannels);
-    runBlocks(state, [&](AudioBuffer& x) { IntegratedLoudness::processPair(a, x, b, x); });
-    benchmark::DoNotOptimize(a.integratedLufs() + b.integratedLufs());
-}
-BENCHMARK(BM_IntegratedLoudnessPair);
 
 // The mastering's width stage with its mono-below crossover (every preset sets one): the
 // stage pass, both gain-search probes and the render run it.

@@ -107,7 +107,6 @@ double GatedLoudness::loudnessRangeLu() const
 
 void IntegratedLoudness::prepare(double sampleRate, int channels)
 {
-    rate_ = sampleRate;
     channels_ = channels;
     filters_.assign(static_cast<std::size_t>(std::max(channels, 0)), KWeightingFilter(designKWeighting(sampleRate)));
     segLen_ = static_cast<std::size_t>(std::llround(sampleRate / 10.0));
@@ -143,41 +142,13 @@ void IntegratedLoudness::process(const AudioBuffer& block)
                 segEnergy_ += e;
             }
         }
-        endRun(len);
+        segFill_ += len;
         i += len;
-    }
-}
-
-void IntegratedLoudness::endRun(std::size_t len)
-{
-    segFill_ += len;
-    if (segFill_ == segLen_) {
-        gated_.addSegment(segEnergy_);
-        segFill_ = 0;
-        segEnergy_ = 0.0;
-    }
-}
-
-void IntegratedLoudness::processPair(IntegratedLoudness& a, const AudioBuffer& x, IntegratedLoudness& b, const AudioBuffer& y)
-{
-    const std::size_t n = x.frames();
-    if (a.channels_ != 2 || b.channels_ != 2 || a.rate_ != b.rate_ || x.channels() < 2 || y.channels() < 2 || y.frames() != n ||
-        a.segFill_ != b.segFill_ || a.segLen_ != b.segLen_) {
-        a.process(x);
-        b.process(y);
-        return;
-    }
-    std::size_t i = 0;
-    while (i < n) {
-        const std::size_t len = std::min(n - i, a.segLen_ - a.segFill_);
-        double e[4]; // a left, a right, b left, b right
-        KWeightingFilter::processStereoPairSums(a.filters_.data(), x.channel(0) + i, x.channel(1) + i, b.filters_.data(),
-                                                y.channel(0) + i, y.channel(1) + i, e, len);
-        a.segEnergy_ += e[0] + e[1];
-        b.segEnergy_ += e[2] + e[3];
-        a.endRun(len);
-        b.endRun(len);
-        i += len;
+        if (segFill_ == segLen_) {
+            gated_.addSegment(segEnergy_);
+            segFill_ = 0;
+            segEnergy_ = 0.0;
+        }
     }
 }
 

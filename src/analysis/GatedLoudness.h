@@ -48,20 +48,10 @@ class IntegratedLoudness {
 public:
     void prepare(double sampleRate, int channels);
     void process(const AudioBuffer& block);
-    /// Two meters fed blocks of the same length at once (their K-weighting in one loop:
-    /// KWeightingFilter::processStereoPairSums); bit-identical to a.process(x) then
-    /// b.process(y), which is what this does unless both are stereo at one rate, the
-    /// blocks are as long and the meters' 100 ms segments are aligned.
-    static void processPair(IntegratedLoudness& a, const AudioBuffer& x, IntegratedLoudness& b, const AudioBuffer& y);
     double integratedLufs() const { return gated_.integratedLufs(); }
 
 private:
-    /// Counts `len` more frames (their energy already added) into the current segment and
-    /// closes it when it is full.
-    void endRun(std::size_t len);
-
     std::vector<KWeightingFilter> filters_;
-    double rate_ = 0.0;
     int channels_ = 0;
     std::size_t segLen_ = 4800, segFill_ = 0;
     double segEnergy_ = 0.0;

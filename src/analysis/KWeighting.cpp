@@ -37,14 +37,12 @@ KWeightingCoeffs designKWeighting(double fs)
     return c;
 }
 
-// The loop of the pair functions, lanes {aL, aR, bL, bR}. With AVX2 each Double4 is one
-// register (the whole state fits in the sixteen); without, two SSE2 halves, still two
-// independent chains. No FMA in either clone (target "avx2" alone), so every lane rounds
-// as processStereo's does.
-template <bool kSum>
-__attribute__((always_inline)) inline void KWeightingFilter::pairLoop(KWeightingFilter* a, const float* al, const float* ar, double* energyA,
-                                                                      KWeightingFilter* b, const float* bl, const float* br,
-                                                                      double* energyB, double* sums, std::size_t n) noexcept
+// Lanes {aL, aR, bL, bR}. With AVX2 a Double4 is one register (the whole state fits in
+// the sixteen); without, two SSE2 halves, still two independent chains. No FMA in either
+// clone (target "avx2" alone), so every lane rounds as processStereo's does.
+__attribute__((target_clones("avx2", "default"))) void KWeightingFilter::processStereoPairEnergy(
+    KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b, const float* bl, const float* br,
+    double* energyB, std::size_t n) noexcept
 {
     const KWeightingCoeffs& c = a[0].c_; // every meter's filters share one design per rate
     const Double4 zero{}; // zero + v puts v in every lane
@@ -55,7 +53,6 @@ __attribute__((always_inline)) inline void KWeightingFilter::pairLoop(KWeighting
     Double4 x1{f[0]->x1_, f[1]->x1_, f[2]->x1_, f[3]->x1_}, x2{f[0]->x2_, f[1]->x2_, f[2]->x2_, f[3]->x2_};
     Double4 y1{f[0]->y1_, f[1]->y1_, f[2]->y1_, f[3]->y1_}, y2{f[0]->y2_, f[1]->y2_, f[2]->y2_, f[3]->y2_};
     Double4 z1{f[0]->z1_, f[1]->z1_, f[2]->z1_, f[3]->z1_}, z2{f[0]->z2_, f[1]->z2_, f[2]->z2_, f[3]->z2_};
-    Double4 sum{};
     for (std::size_t i = 0; i < n; ++i) {
         const Double4 x{static_cast<double>(al[i]), static_cast<double>(ar[i]), static_cast<double>(bl[i]), static_cast<double>(br[i])};
         const Double4 y = (((sb0 * x + sb1 * x1) + sb2 * x2) - sa2 * y2) - sa1 * y1;
@@ -64,32 +61,11 @@ __attribute__((always_inline)) inline void KWeightingFilter::pairLoop(KWeighting
         y2 = y1, y1 = y;
         z2 = z1, z1 = z;
         const Double4 e = z * z;
-        if constexpr (kSum) {
-            sum += e;
-        } else {
-            energyA[i] = 0.0 + e[0] + e[1];
-            energyB[i] = 0.0 + e[2] + e[3];
-        }
+        energyA[i] = 0.0 + e[0] + e[1];
+        energyB[i] = 0.0 + e[2] + e[3];
     }
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < 4; ++k)
         f[k]->x1_ = x1[k], f[k]->x2_ = x2[k], f[k]->y1_ = y1[k], f[k]->y2_ = y2[k], f[k]->z1_ = z1[k], f[k]->z2_ = z2[k];
-        if constexpr (kSum)
-            sums[k] = sum[k];
-    }
-}
-
-__attribute__((target_clones("avx2", "default"))) void KWeightingFilter::processStereoPairEnergy(
-    KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b, const float* bl, const float* br,
-    double* energyB, std::size_t n) noexcept
-{
-    pairLoop<false>(a, al, ar, energyA, b, bl, br, energyB, nullptr, n);
-}
-
-__attribute__((target_clones("avx2", "default"))) void KWeightingFilter::processStereoPairSums(
-    KWeightingFilter* a, const float* al, const float* ar, KWeightingFilter* b, const float* bl, const float* br, double* sums,
-    std::size_t n) noexcept
-{
-    pairLoop<true>(a, al, ar, nullptr, b, bl, br, nullptr, sums, n);
 }
 
 } // namespace mm

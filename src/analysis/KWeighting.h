@@ -56,17 +56,8 @@ public:
     /// energyB[i] of stream b.
     static void processStereoPairEnergy(KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b,
                                         const float* bl, const float* br, double* energyB, std::size_t n) noexcept;
-    /// The same, summed: sums[0], sums[1] (stream a's left and right) and sums[2], sums[3]
-    /// (b's) each start from 0 and add y² frame by frame, as IntegratedLoudness sums a
-    /// segment in processStereo's lanes.
-    static void processStereoPairSums(KWeightingFilter* a, const float* al, const float* ar, KWeightingFilter* b, const float* bl,
-                                      const float* br, double* sums, std::size_t n) noexcept;
 
 private:
-    template <bool kSum>
-    static void pairLoop(KWeightingFilter* a, const float* al, const float* ar, double* energyA, KWeightingFilter* b, const float* bl,
-                         const float* br, double* energyB, double* sums, std::size_t n) noexcept;
-
     KWeightingCoeffs c_;
     double x1_ = 0, x2_ = 0; // pre-filter input history
     double y1_ = 0, y2_ = 0; // pre-filter output = high-pass input history

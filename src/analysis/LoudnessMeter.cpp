@@ -60,19 +60,14 @@ void LoudnessMeter::process(const AudioBuffer& block)
 
 void LoudnessMeter::processPair(LoudnessMeter& a, const AudioBuffer& x, LoudnessMeter& b, const AudioBuffer& y)
 {
-    const bool bothSliding = !a.integratedOnly_ && !b.integratedOnly_;
-    const bool bothIntegrated = a.integratedOnly_ && b.integratedOnly_ && !a.ebu_ && !b.ebu_;
-    if (x.frames() == 0 || y.frames() == 0 || !(bothSliding || bothIntegrated)) {
+    if (x.frames() == 0 || y.frames() == 0 || a.integratedOnly_ || b.integratedOnly_) {
         a.process(x);
         b.process(y);
         return;
     }
     a.processLibrary(x);
     b.processLibrary(y);
-    if (bothSliding)
-        SlidingLoudness::processPair(a.sliding_, x, b.sliding_, y);
-    else
-        IntegratedLoudness::processPair(a.integrated_, x, b.integrated_, y);
+    SlidingLoudness::processPair(a.sliding_, x, b.sliding_, y);
 }
 
 void LoudnessMeter::processLibrary(const AudioBuffer& block)

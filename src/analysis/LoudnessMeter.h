@@ -39,9 +39,8 @@ public:
     LoudnessMeter& operator=(const LoudnessMeter&) = delete;
 
     void process(const AudioBuffer& block);
-    /// a.process(x) then b.process(y), with the two meters' K-weighting in one loop where
-    /// both run the same kind of meter (SlidingLoudness / IntegratedLoudness::processPair):
-    /// bit-identical readings.
+    /// a.process(x) then b.process(y), with the two meters' K-weighting in one loop when
+    /// both are full meters (SlidingLoudness::processPair): bit-identical readings.
     static void processPair(LoudnessMeter& a, const AudioBuffer& x, LoudnessMeter& b, const AudioBuffer& y);
     LoudnessResult result() const;
 
