@@ -45,17 +45,39 @@ void StereoWidth::setParams(const StereoWidthParams& p) noexcept
     jumpNext_ = false;
 }
 
+// The crossover's three filters over a block, handing sink(i, mid, side) each frame's
+// filtered mid and side: the mid's all-pass and the side's first high-pass in the two
+// lanes of one step, the side's second high-pass beside them, their state in registers
+// for the block — independent recursions that overlap, where processSample()'s state in
+// memory made each wait on a store and a load. The same operations in the same order:
+// bit-identical to it.
+template <class Sink>
+void StereoWidth::crossover(const float* l, const float* r, std::size_t n, Sink&& sink) noexcept
+{
+    Biquad::StereoStepper first(midAllPass_, sideHighPass1_); // lane 0 mid, lane 1 side
+    Biquad::Stepper second(sideHighPass2_);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Double2 y = first.step(Double2{0.5 * (double(l[i]) + double(r[i])), 0.5 * (double(l[i]) - double(r[i]))});
+        sink(i, y[0], second.step(y[1]));
+    }
+    first.end();
+    second.end();
+    midAllPass_.snapToZero();
+    sideHighPass1_.snapToZero();
+    sideHighPass2_.snapToZero();
+}
+
 void StereoWidth::process(AudioBuffer& block) noexcept
 {
     jumpNext_ = false;
     if (block.channels() < 2)
         return;
-    const bool crossover = params_.monoBelowHz > 0.0;
-    if (!crossover && !width_.isSmoothing() && width_.current() == 1.0)
+    const bool withCrossover = params_.monoBelowHz > 0.0;
+    if (!withCrossover && !width_.isSmoothing() && width_.current() == 1.0)
         return; // identity
     float* l = block.channel(0);
     float* r = block.channel(1);
-    if (!crossover && !width_.isSmoothing()) {
+    if (!withCrossover && !width_.isSmoothing()) {
         // A steady width without the crossover (the usual case): the loop below with w
         // fixed, which vectorises. Same operations per sample: bit-identical.
         const double w = width_.current();
@@ -67,7 +89,7 @@ void StereoWidth::process(AudioBuffer& block) noexcept
         }
         return;
     }
-    if (!crossover) {
+    if (!withCrossover) {
         for (std::size_t i = 0; i < block.frames(); ++i) {
             const double w = width_.next();
             const double mid = 0.5 * (double(l[i]) + double(r[i]));
@@ -77,28 +99,14 @@ void StereoWidth::process(AudioBuffer& block) noexcept
         }
         return;
     }
-    // The crossover's three filters with their state in registers for the block: the
-    // mid's all-pass and the side's first high-pass in the two lanes of one step, the
-    // side's second high-pass beside them — independent recursions that overlap, where
-    // processSample()'s state in memory made each wait on a store and a load. The same
-    // operations in the same order: bit-identical to it.
-    Biquad::StereoStepper first(midAllPass_, sideHighPass1_); // lane 0 mid, lane 1 side
-    Biquad::Stepper second(sideHighPass2_);
     const bool ramp = width_.isSmoothing();
     const double steady = width_.current();
-    for (std::size_t i = 0; i < block.frames(); ++i) {
+    crossover(l, r, block.frames(), [&](std::size_t i, double mid, double side) {
         const double w = ramp ? width_.next() : steady;
-        const Double2 y = first.step(Double2{0.5 * (double(l[i]) + double(r[i])), 0.5 * (double(l[i]) - double(r[i]))});
-        const double mid = y[0];
-        const double side = second.step(y[1]) * w;
+        side *= w;
         l[i] = static_cast<float>(mid + side);
         r[i] = static_cast<float>(mid - side);
-    }
-    first.end();
-    second.end();
-    midAllPass_.snapToZero();
-    sideHighPass1_.snapToZero();
-    sideHighPass2_.snapToZero();
+    });
 }
 
 void StereoWidth::toMidSide(AudioBuffer& block) noexcept
@@ -117,18 +125,10 @@ void StereoWidth::toMidSide(AudioBuffer& block) noexcept
         }
         return;
     }
-    Biquad::StereoStepper first(midAllPass_, sideHighPass1_); // as in process()
-    Biquad::Stepper second(sideHighPass2_);
-    for (std::size_t i = 0; i < block.frames(); ++i) {
-        const Double2 y = first.step(Double2{0.5 * (double(l[i]) + double(r[i])), 0.5 * (double(l[i]) - double(r[i]))});
-        l[i] = static_cast<float>(y[0]);
-        r[i] = static_cast<float>(second.step(y[1]));
-    }
-    first.end();
-    second.end();
-    midAllPass_.snapToZero();
-    sideHighPass1_.snapToZero();
-    sideHighPass2_.snapToZero();
+    crossover(l, r, block.frames(), [&](std::size_t i, double mid, double side) {
+        l[i] = static_cast<float>(mid);
+        r[i] = static_cast<float>(side);
+    });
 }
 
 void StereoWidth::fromMidSide(AudioBuffer& block, double width) noexcept

@@ -50,6 +50,9 @@ public:
     static void fromMidSide(AudioBuffer& block, double width) noexcept;
 
 private:
+    template <class Sink>
+    void crossover(const float* l, const float* r, std::size_t n, Sink&& sink) noexcept;
+
     StereoWidthParams params_;
     LinearSmoother width_;
     Biquad midAllPass_, sideHighPass1_, sideHighPass2_;
